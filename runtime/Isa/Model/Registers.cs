@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+
+namespace IvtGen.Isa;
+
+/// <summary>Names of the application and control registers and the indirect register files (SDM vol. 1 §3.1.8, vol. 2 §3.3).</summary>
+public static class Registers
+{
+    private static readonly string?[] s_ar = new string?[128];
+    private static readonly string?[] s_cr = new string?[128];
+    private static readonly Dictionary<string, int> s_arByName = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, int> s_crByName = new(StringComparer.Ordinal);
+
+    /// <summary>The indirect register files, as written before <c>[rN]</c>.</summary>
+    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr" };
+
+    static Registers()
+    {
+        for (int k = 0; k < 8; k++) Ar(k, "k" + k);
+        Ar(16, "rsc"); Ar(17, "bsp"); Ar(18, "bspstore"); Ar(19, "rnat");
+        Ar(21, "fcr"); Ar(24, "eflag"); Ar(25, "csd"); Ar(26, "ssd"); Ar(27, "cflg");
+        Ar(28, "fsr"); Ar(29, "fir"); Ar(30, "fdr"); Ar(32, "ccv"); Ar(36, "unat");
+        Ar(40, "fpsr"); Ar(44, "itc"); Ar(45, "ruc");
+        Ar(64, "pfs"); Ar(65, "lc"); Ar(66, "ec");
+
+        Cr(0, "dcr"); Cr(1, "itm"); Cr(2, "iva"); Cr(8, "pta");
+        Cr(16, "ipsr"); Cr(17, "isr"); Cr(19, "iip"); Cr(20, "ifa"); Cr(21, "itir");
+        Cr(22, "iipa"); Cr(23, "ifs"); Cr(24, "iim"); Cr(25, "iha");
+        Cr(64, "lid"); Cr(65, "ivr"); Cr(66, "tpr"); Cr(67, "eoi");
+        Cr(68, "irr0"); Cr(69, "irr1"); Cr(70, "irr2"); Cr(71, "irr3");
+        Cr(72, "itv"); Cr(73, "pmv"); Cr(74, "cmcv"); Cr(80, "lrr0"); Cr(81, "lrr1");
+    }
+
+    private static void Ar(int n, string name) { s_ar[n] = name; s_arByName.Add(name, n); }
+    private static void Cr(int n, string name) { s_cr[n] = name; s_crByName.Add(name, n); }
+
+    /// <summary>ar.pfs for 64, ar48 for an unnamed one (as objdump prints them).</summary>
+    public static string ArName(int n) => s_ar[n] is { } s ? "ar." + s : "ar" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string CrName(int n) => s_cr[n] is { } s ? "cr." + s : "cr" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Looks up the name after "ar." (pfs) or a number.</summary>
+    public static bool TryArByName(string name, out int n) => s_arByName.TryGetValue(name, out n);
+
+    public static bool TryCrByName(string name, out int n) => s_crByName.TryGetValue(name, out n);
+
+    /// <summary>Whether the M unit can reach application register <paramref name="n"/> (SDM: ar0–63 are M-unit; 64–127 I-unit).</summary>
+    public static bool ArOnM(int n) => n < 64;
+
+    public static bool ArOnI(int n) => n >= 48;
+}
