@@ -59,7 +59,7 @@ public static partial class InstructionTable
         // GNU's dynamic "add r1=imm,r3": addl when r3 is r0–r3, else adds (keep the addl row first).
         b.Add("add", Unit.A, "A5", Pattern.Major(9), [O.R1, O.Eq, imm22, O.R3_2],
             InsnFlags.Pseudo | InsnFlags.ParseOnly);
-        b.Add("add", Unit.A, "A4", a4Adds, [O.R1, O.Eq, imm14, O.R3], InsnFlags.Pseudo | InsnFlags.ParseOnly);
+        b.Add("add", Unit.A, "A4", a4Adds, [O.R1, O.Eq, imm14, O.R3.WithMinReg(4)], InsnFlags.Pseudo | InsnFlags.ParseOnly);
 
         static Pattern ShlAdd(int x4) => Pattern.Major(8).F(34, 2, 0).F(33, 1, 0).F(29, 4, (ulong)x4);
     }
@@ -122,7 +122,14 @@ public static partial class InstructionTable
                 foreach (var (r, cmRel, ta, c) in a7)
                 {
                     b.Add($"{size}.{r}{ctype}", Unit.A, "A7", A7(ta, c), [O.P1, O.P2, O.Eq, r0, O.R3]);
-                    b.Add($"{size}.{cmRel}{cmType}", Unit.A, "A7", A7(ta, c), Swap(orAndcm, [r0, O.R3]), Alias);
+                    // GNU also takes the sources the other way round, r3 first and r0 second, with the relation
+                    // mirrored (cmp.lt.and p1,p2=r3,r0 is cmp.gt.and p1,p2=r0,r3). When both sources are r0, GNU
+                    // picks the r0-first row for the real types and .and.orcm, the r3-first row for .andcm/.orcm;
+                    // the losing row refuses r0 as r3 so that our first-match parse agrees with GNU.
+                    var r3Not0 = O.R3.WithMinReg(1);
+                    b.Add($"{size}.{Mirror(r)}{ctype}", Unit.A, "A7", A7(ta, c), [O.P1, O.P2, O.Eq, r3Not0, r0], Alias);
+                    b.Add($"{size}.{cmRel}{cmType}", Unit.A, "A7", A7(ta, c), Swap(orAndcm, [r0, orAndcm ? O.R3 : r3Not0]), Alias);
+                    b.Add($"{size}.{Mirror(cmRel)}{cmType}", Unit.A, "A7", A7(ta, c), Swap(orAndcm, [orAndcm ? r3Not0 : O.R3, r0]), Alias);
                 }
 
                 // ---- A8: imm8 first source.
@@ -143,6 +150,8 @@ public static partial class InstructionTable
                 b.Add($"{size}.eq{cmType}", Unit.A, "A8", A8(1, 1), Swap(orAndcm, [imm8, O.R3]), Alias);
             }
         }
+
+        static string Mirror(string rel) => rel switch { "gt" => "lt", "lt" => "gt", "le" => "ge", _ => "le" };
 
         // Predicate targets then '=' then the two sources; swapped targets when the alias complements both.
         static OperandSpec[] Swap(bool swap, OperandSpec[] sources) => swap
