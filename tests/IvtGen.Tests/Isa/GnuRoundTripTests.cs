@@ -59,7 +59,23 @@ public sealed class GnuRoundTripTests
         }
 
         // Pass 1: GNU assembles our text; compare with our encoding.
-        var gnu = AssembleAll(samples, s => s.Text, failures, "GNU rejected our text");
+        var gnu = AssembleAll(samples, s => s.Text, failures, "GNU rejected our text", out string source, out var order);
+
+        // Our own assembler on the very source GNU assembled: parser, form choice and explicit bundles.
+        var mine = Assembler.Assemble(source);
+        foreach (var d in mine.Diagnostics)
+            failures.Add($"our assembler: {d}: line `{source.Split('\n')[d.Line - 1].Trim()}`");
+        if (!mine.HasErrors)
+        {
+            for (int i = 0; i < order.Count; i++)
+            {
+                var b = mine.Bundles[i].Bits;
+                var (smp, slot) = order[i];
+                var w = smp.Kind == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(slot));
+                if (gnu.TryGetValue(smp, out var g) && !g.Equals(w))
+                    failures.Add($"{smp.Form}: our assembler makes {w} from `{smp.Text}`, GNU {g}");
+            }
+        }
         var decodedTexts = new Dictionary<Sample, string>();
         foreach (var (sample, word) in gnu)
         {
@@ -79,7 +95,7 @@ public sealed class GnuRoundTripTests
         }
 
         // Pass 2: GNU assembles our disassembly of its bytes; it must give the same bytes.
-        var pass2 = AssembleAll(decodedTexts.Keys.ToList(), x => decodedTexts[x], failures, "GNU rejected our disassembly");
+        var pass2 = AssembleAll(decodedTexts.Keys.ToList(), x => decodedTexts[x], failures, "GNU rejected our disassembly", out _, out _);
         foreach (var (sample, word) in pass2)
         {
             if (!gnu.TryGetValue(sample, out var first) || !first.Equals(word))
@@ -92,9 +108,12 @@ public sealed class GnuRoundTripTests
     }
 
     /// <summary>Assembles every sample in one GNU as run; samples GNU rejects are reported and left out.</summary>
-    private static Dictionary<Sample, InsnWord> AssembleAll(List<Sample> samples, Func<Sample, string> text, List<string> failures, string what)
+    private static Dictionary<Sample, InsnWord> AssembleAll(List<Sample> samples, Func<Sample, string> text, List<string> failures, string what,
+        out string source, out List<(Sample, int)> order)
     {
         var result = new Dictionary<Sample, InsnWord>();
+        source = "";
+        order = new List<(Sample, int)>();
         var pending = samples;
         for (int round = 0; round < 3 && pending.Count > 0; round++)
         {
@@ -112,6 +131,8 @@ public sealed class GnuRoundTripTests
             var r = GnuBinutils.Assemble(sb.ToString());
             if (r.Text is not null)
             {
+                source = sb.ToString();
+                order = slots;
                 if (r.Text.Length != slots.Count * 16) throw new InvalidOperationException($"GNU produced {r.Text.Length} bytes for {slots.Count} bundles");
                 for (int i = 0; i < slots.Count; i++)
                 {
