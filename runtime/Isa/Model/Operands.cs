@@ -155,7 +155,10 @@ public sealed class OperandSpec
                 stored = (ulong)i;
                 return true;
             case OperandKind.Symbolic:
-                return false; // resolved by name, see TryStoredForSymbol
+                // The value is the index into Symbols (the parser resolves the name to it); "" marks an invalid code.
+                if (value < 0 || value >= Symbols!.Length || Symbols[value].Length == 0) return false;
+                stored = (ulong)value;
+                return true;
         }
         long v = map switch
         {

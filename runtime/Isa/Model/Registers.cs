@@ -44,8 +44,13 @@ public static class Registers
 
     public static bool TryCrByName(string name, out int n) => s_crByName.TryGetValue(name, out n);
 
-    /// <summary>Whether the M unit can reach application register <paramref name="n"/> (SDM: ar0–63 are M-unit; 64–127 I-unit).</summary>
-    public static bool ArOnM(int n) => n < 64;
+    // GNU as (gas/config/tc-ia64.c: ar_is_only_in_integer_unit = ar64–111, ar_is_only_in_memory_unit = ar0–47)
+    // rejects only the ARs that live in the other unit; the ignored/reserved ar48–63 and ar112–127 are accepted by
+    // both mov.m and mov.i. Checked against GNU as 2.40: mov.m takes ar0–63 and ar112–127, mov.i takes ar48–127.
 
+    /// <summary>Whether the M unit can reach application register <paramref name="n"/> (all but the I-unit ar64–111).</summary>
+    public static bool ArOnM(int n) => n < 64 || n >= 112;
+
+    /// <summary>Whether the I unit can reach application register <paramref name="n"/> (all but the M-unit ar0–47).</summary>
     public static bool ArOnI(int n) => n >= 48;
 }
