@@ -144,6 +144,12 @@ public static class Assembler
         private void PlaceExplicit(BundleItem b)
         {
             var ins = b.Instructions;
+            if (b.Broken)
+            {
+                // Keep the bundle's 16 bytes so later addresses and messages stay right; its errors are reported.
+                AddBundle(NopBundle(), new InsnItem?[3]);
+                return;
+            }
             if (ins.Count == 0) { Error(b, "empty bundle"); return; }
             if (b.TemplateName is null)
             {
@@ -166,6 +172,12 @@ public static class Assembler
             {
                 int slot = isLong && k == 1 ? 2 : k;
                 var kind = candidates[0].Slots[slot];
+                if (!ins[k].Form.Unit.FitsIn(kind))
+                {
+                    // Unit-less spellings (nop, break, chk.s, mov ar=…) take the unit of the slot they are in, as in GNU as.
+                    var again = FormMatcher.Match(ins[k].Syntax, LookupKnown, out _, f => f.Unit.FitsIn(kind));
+                    if (again is not null) ins[k].Match = again;
+                }
                 if (!ins[k].Form.Unit.FitsIn(kind))
                 {
                     Error(ins[k], $"'{ins[k].Form.Mnemonic}' ({ins[k].Form.Unit} unit) cannot go in slot {slot} ({kind}) of {b.TemplateName}");

@@ -18,7 +18,7 @@ public sealed class LabelItem : SourceItem
 public sealed class InsnItem : SourceItem, Bundler.IRunItem
 {
     public InstructionSyntax Syntax { get; init; } = null!;
-    public MatchedInstruction Match { get; init; } = null!;
+    public MatchedInstruction Match { get; set; } = null!;
     public bool StopAfter { get; set; }
     public Form Form => Match.Form;
 }
@@ -30,6 +30,8 @@ public sealed class StopItem : SourceItem { }
 public sealed class BundleItem : SourceItem
 {
     public string? TemplateName { get; init; }
+    /// <summary>An instruction inside failed to parse (already reported): the bundle keeps its place but is not checked.</summary>
+    public bool Broken { get; set; }
     public List<InsnItem> Instructions { get; } = new();
 }
 

@@ -64,6 +64,7 @@ public sealed class SourceParser
             catch (SyntaxError e)
             {
                 Error(_line, e.Column, e.Message);
+                if (_open is not null) _open.Broken = true;
                 return;
             }
             if (i == -1) return;
@@ -128,6 +129,7 @@ public sealed class SourceParser
         if (m is null)
         {
             Error(_line, err!.Column, err.Message);
+            if (_open is not null) _open.Broken = true;
         }
         else
         {

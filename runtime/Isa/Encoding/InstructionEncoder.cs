@@ -31,6 +31,15 @@ public static class InstructionEncoder
                 op.Mirror.Insert(ref word, m);
             }
         }
+        // Two predicate targets naming the same register raise an illegal-operation fault (SDM cmp, tbit, tnat, fcmp).
+        int firstPr = -1;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
+            if (firstPr >= 0 && ins.Values[firstPr] == ins.Values[i] && ins.Values[i] != 0)
+                return $"operand {i + 1}: p{ins.Values[i]} is already the other predicate target";
+            firstPr = i;
+        }
         if (form.Codec is not null)
         {
             string? err = form.Codec.Encode(ins.Values, ref word);
@@ -56,7 +65,7 @@ public static class InstructionEncoder
                 if (v < 0 || v >= op.Symbols!.Length || op.Symbols[v].Length == 0) return "no such symbolic value";
                 break;
         }
-        if (v < op.MinReg) return $"register number {v} below {op.MinReg}";
+        if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr && v < op.MinReg) return $"register number {v} below {op.MinReg}";
         return null;
     }
 

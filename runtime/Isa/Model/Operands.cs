@@ -88,9 +88,9 @@ public sealed class OperandSpec
     public static OperandSpec Imm(Field field, bool signed, int shift = 0, bool hex = false) =>
         new() { Kind = OperandKind.Imm, Field = field, Signed = signed, Shift = shift, Hex = hex };
 
-    /// <summary>stored = value − k (unsigned field).</summary>
-    public static OperandSpec ImmBias(Field field, long k) =>
-        new() { Kind = OperandKind.Imm, Field = field, Map = ValueMap.Bias, K = k };
+    /// <summary>stored = value − k (e.g. len4 stores len−1; cmp.le's imm8 stores imm−1, signed).</summary>
+    public static OperandSpec ImmBias(Field field, long k, bool signed = false) =>
+        new() { Kind = OperandKind.Imm, Field = field, Map = ValueMap.Bias, K = k, Signed = signed };
 
     /// <summary>stored = k − value (unsigned field).</summary>
     public static OperandSpec ImmComplement(Field field, long k) =>

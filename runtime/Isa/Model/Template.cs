@@ -20,7 +20,7 @@ public sealed class Template
         Code = code;
         Slots = new SlotKind[3];
         for (int i = 0; i < 3; i++)
-            Slots[i] = kinds[i] switch { 'M' => SlotKind.M, 'I' => SlotKind.I, 'F' => SlotKind.F, 'B' => SlotKind.B, 'L' => SlotKind.L, _ => throw new ArgumentException(kinds) };
+            Slots[i] = kinds[i] switch { 'M' => SlotKind.M, 'I' => SlotKind.I, 'F' => SlotKind.F, 'B' => SlotKind.B, 'L' => SlotKind.L, 'X' => SlotKind.X, _ => throw new ArgumentException(kinds) };
         if (Slots[1] == SlotKind.L) Slots[2] = SlotKind.X;
         StopMask = stopMask;
         Name = "." + kinds.ToLowerInvariant();

@@ -40,7 +40,7 @@ public static class FormMatcher
     }
 
     /// <param name="lookup">Resolves symbols known at this point (absolute symbols, earlier labels); null when unknown.</param>
-    public static MatchedInstruction? Match(InstructionSyntax s, Func<string, long?> lookup, out MatchError? error)
+    public static MatchedInstruction? Match(InstructionSyntax s, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept = null)
     {
         error = null;
         if (!InstructionTable.TryGetForms(s.Mnemonic, out var forms))
@@ -52,6 +52,7 @@ public static class FormMatcher
         foreach (var f in forms)
         {
             if (f.Operands.Length != s.Operands.Count || f.Outputs != s.Outputs) continue;
+            if (accept is not null && !accept(f)) continue;
             var values = new long[f.Operands.Length];
             var pending = new Expr?[f.Operands.Length];
             int i = 0;
@@ -122,11 +123,11 @@ public static class FormMatcher
                 value = idx;
                 return null;
             case OperandKind.Target:
-                if (w.Kind != OperandSyntaxKind.Expression) return $"expected a branch target, found {w.Describe()}";
+                if (w.Kind != OperandSyntaxKind.Expression || IsReservedName(w.Name)) return $"expected a branch target, found {Found(w)}";
                 pending = w.Expr;
                 return null;
             default: // Imm, ImmSet
-                if (w.Kind != OperandSyntaxKind.Expression) return $"expected an immediate, found {w.Describe()}";
+                if (w.Kind != OperandSyntaxKind.Expression || IsReservedName(w.Name)) return $"expected an immediate, found {Found(w)}";
                 var v = w.Expr!.Evaluate(lookup, out _);
                 if (v is null)
                 {
@@ -139,6 +140,25 @@ public static class FormMatcher
                 return FieldCheck(op, value);
         }
     }
+
+    private static string Found(OperandSyntax w) => w.Name is not null && IsReservedName(w.Name) ? $"'{w.Name}'" : w.Describe();
+
+    // Names the table uses as fixed tokens or symbolic values (ip, pr, psr.l, ar.ccv, @rev…) are never symbols.
+    private static readonly HashSet<string> s_reserved = BuildReserved();
+
+    private static HashSet<string> BuildReserved()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in InstructionTable.Forms)
+            foreach (var op in f.Operands)
+            {
+                if (op.Kind == OperandKind.Fixed && op.Text is { } t && !char.IsDigit(t[0])) set.Add(t);
+                if (op.Kind == OperandKind.Symbolic) foreach (var sym in op.Symbols!) if (sym.Length > 0) set.Add(sym);
+            }
+        return set;
+    }
+
+    private static bool IsReservedName(string? name) => name is not null && s_reserved.Contains(name);
 
     private static string? FieldCheck(OperandSpec op, long value)
     {
