@@ -84,6 +84,13 @@ public static partial class InstructionTable
         b.Add("hint.m", Unit.M, "M48", hintPat.F(12, 14, 0).F(36, 1, 0).F(8, 2, 0),
             [OperandSpec.Symbolic(Field.Bits(6, 2), "@pause", "@priority", "", "")], MParseAlias);
 
+        // GNU also accepts the unit-less spellings nop, break and hint and picks the unit from the slot.
+        b.Add("break", Unit.M, "M37", X4X2(0, 0), [imm21], MParseAlias);
+        b.Add("nop", Unit.M, "M48", X4X2(1, 0).F(26, 1, 0), [imm21], MParseAlias);
+        b.Add("hint", Unit.M, "M48", hintPat, [hintImm], MParseAlias);
+        b.Add("hint", Unit.M, "M48", hintPat.F(12, 14, 0).F(36, 1, 0).F(8, 2, 0),
+            [OperandSpec.Symbolic(Field.Bits(6, 2), "@pause", "@priority", "", "")], MParseAlias);
+
         // Itanium 9500: mov dahrN=imm16 — M48 space with y = 1 and bit 10 set; N in bits 23–25,
         // imm16 = bits 6–9, 12–22 and 36.
         b.Add("mov", Unit.M, "M48", X4X2(1, 0).F(26, 1, 1).F(10, 2, 1),
