@@ -9,6 +9,15 @@ public static partial class InstructionTable
     private static OperandSpec MImm9a() => O.SImm((6, 7), (27, 1), (36, 1));
 
     /// <summary>
+    /// [r3] of a base-update form: r3 is written, so r0 is an Illegal Operation (GNU: "Invalid use of `r0' as base
+    /// update address operand").
+    /// </summary>
+    private static readonly OperandSpec MBase = O.Mem3.WithMinReg(1);
+
+    /// <summary>Integer base-update loads: r1 and r3 must differ (SDM; GNU: "Invalid duplicate use").</summary>
+    private static readonly MRegRules MLoadUpdateRules = MRegRules.Distinct(0, 1);
+
+    /// <summary>
     /// Integer loads and stores (M1–M5), semaphores (M16, M17) and getf (M19): majors 4 and 5.
     /// Bits: m = 36, x = 27, x6 = 30–35 (low two bits the access size, high four the type), hint = 28–29.
     /// </summary>
@@ -39,10 +48,10 @@ public static partial class InstructionTable
         // M1 / M2 / M3 — integer loads, all types, in the three addressing forms.
         b.Add("ld{m.sz}{m.ldtype}{m.ldhintx}", Unit.M, "M1", m1, [O.R1, O.Eq, O.Mem3]);
         b.Add("ld8.fill{m.ldhintx}", Unit.M, "M1", m1.F(30, 6, 0x1b), [O.R1, O.Eq, O.Mem3]);
-        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M2", m2, [O.R1, O.Eq, O.Mem3, O.R2]);
-        b.Add("ld8.fill{m.ldhint}", Unit.M, "M2", m2.F(30, 6, 0x1b), [O.R1, O.Eq, O.Mem3, O.R2]);
-        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M3", m3, [O.R1, O.Eq, O.Mem3, MImm9b()]);
-        b.Add("ld8.fill{m.ldhint}", Unit.M, "M3", m3.F(30, 6, 0x1b), [O.R1, O.Eq, O.Mem3, MImm9b()]);
+        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M2", m2, [O.R1, O.Eq, MBase, O.R2], codec: MLoadUpdateRules);
+        b.Add("ld8.fill{m.ldhint}", Unit.M, "M2", m2.F(30, 6, 0x1b), [O.R1, O.Eq, MBase, O.R2], codec: MLoadUpdateRules);
+        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M3", m3, [O.R1, O.Eq, MBase, MImm9b()], codec: MLoadUpdateRules);
+        b.Add("ld8.fill{m.ldhint}", Unit.M, "M3", m3.F(30, 6, 0x1b), [O.R1, O.Eq, MBase, MImm9b()], codec: MLoadUpdateRules);
 
         // ld16 (M1 with x = 1): GNU writes the second destination ar.csd; it also accepts the form without it.
         b.Add("ld16{m.ldhintx}", Unit.M, "M1", m16.F(30, 6, 0x28), [O.R1, csd, O.Eq, O.Mem3]);
@@ -55,8 +64,8 @@ public static partial class InstructionTable
         // M4 / M5 — integer stores (no register post-increment form exists).
         b.Add("st{m.sz}{m.sttype}{m.sthintx}", Unit.M, "M4", m1, [O.Mem3, O.Eq, O.R2]);
         b.Add("st8.spill{m.sthintx}", Unit.M, "M4", m1.F(30, 6, 0x3b), [O.Mem3, O.Eq, O.R2]);
-        b.Add("st{m.sz}{m.sttype}{m.sthint}", Unit.M, "M5", m3, [O.Mem3, O.Eq, O.R2, MImm9a()]);
-        b.Add("st8.spill{m.sthint}", Unit.M, "M5", m3.F(30, 6, 0x3b), [O.Mem3, O.Eq, O.R2, MImm9a()]);
+        b.Add("st{m.sz}{m.sttype}{m.sthint}", Unit.M, "M5", m3, [MBase, O.Eq, O.R2, MImm9a()]);
+        b.Add("st8.spill{m.sthint}", Unit.M, "M5", m3.F(30, 6, 0x3b), [MBase, O.Eq, O.R2, MImm9a()]);
 
         // st16 (M4 with x = 1): the source ar.csd is written last; GNU also accepts it left out.
         b.Add("st16{m.sthintx}", Unit.M, "M4", m16.F(30, 6, 0x30), [O.Mem3, O.Eq, O.R2, csd]);

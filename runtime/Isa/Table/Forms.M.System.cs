@@ -55,8 +55,9 @@ public static partial class InstructionTable
         b.Add("sync.i", Unit.M, "M24", X4X2(3, 3), []);
 
         // M25 — register stack: SDM "must be the first instruction in an instruction group" (GNU: FIRST).
-        b.Add("flushrs", Unit.M, "M25", X4X2(0xc, 0), [], InsnFlags.FirstInGroup);
-        b.Add("loadrs", Unit.M, "M25", X4X2(0xa, 0), [], InsnFlags.FirstInGroup);
+        // They cannot be predicated (GNU: NO_PRED, "`flushrs' cannot be predicated"): qp is fixed to p0.
+        b.Add("flushrs", Unit.M, "M25", X4X2(0xc, 0).F(0, 6, 0), [], InsnFlags.FirstInGroup);
+        b.Add("loadrs", Unit.M, "M25", X4X2(0xa, 0).F(0, 6, 0), [], InsnFlags.FirstInGroup);
 
         // M26 / M27 — invala.e.
         b.Add("invala.e", Unit.M, "M26", X4X2(2, 1), [O.R1]);
@@ -133,8 +134,8 @@ public static partial class InstructionTable
 
         // M34 — alloc r1=ar.pfs,i,l,o,r: sof(13..19) = i+l+o, sol(20..26) = i+l, sor(27..30) = r/8.
         // SDM: "must be the first instruction in an instruction group" (GNU: FIRST). GNU ignores bits 31, 32, 36.
-        // GNU also accepts the form without ar.pfs.
-        var alloc = op1.F(33, 3, 6);
+        // GNU also accepts the form without ar.pfs. alloc cannot be predicated (GNU: NO_PRED): qp is fixed to p0.
+        var alloc = op1.F(33, 3, 6).F(0, 6, 0);
         b.Add("alloc", Unit.M, "M34", alloc,
             [O.R1, O.Eq, O.Fixed("ar.pfs"), OperandSpec.Coded(), OperandSpec.Coded(), OperandSpec.Coded(), OperandSpec.Coded()],
             InsnFlags.FirstInGroup, new MAllocCodec(2));
@@ -234,13 +235,16 @@ public static partial class InstructionTable
     /// Operation fault). Decoding cannot recover i: it yields i = 0, l = sol, o = sof − sol, r = 8·sor
     /// (objdump prints the raw sof,sol,8·sor instead).
     /// </summary>
-    private sealed class MAllocCodec : IFormCodec
+    private sealed class MAllocCodec : IFormCodec, IFormCodecCoverage
     {
         private static readonly Field s_sof = Field.Bits(13, 7), s_sol = Field.Bits(20, 7), s_sor = Field.Bits(27, 4);
         private readonly int _first;
 
         /// <param name="first">Index in the operand values of i (then l, o, r).</param>
         public MAllocCodec(int first) => _first = first;
+
+        public ulong CoveredSlot => (0x7fUL << 13) | (0x7fUL << 20) | (0xfUL << 27);
+        public ulong CoveredLong => 0;
 
         public string? Encode(long[] values, ref InsnWord word)
         {

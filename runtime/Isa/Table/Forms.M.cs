@@ -50,4 +50,39 @@ public static partial class InstructionTable
         b.Group("m.lfhint", hint3r1, ("", 0), (".nt1", 1), ("~.d1", 1), (".nt2", 2), ("~.d2", 2),
             (".nta", 3), ("~.d3", 3), (".d4", 4), (".d5", 5), (".d6", 6), (".d7", 7));
     }
+
+    /// <summary>
+    /// Register rules between operands that no single field expresses, checked on encode and on decode (an
+    /// encoding that breaks them raises an Illegal Operation fault, and GNU as warns about it). The operands keep
+    /// their own fields; this codec writes no bits.
+    /// </summary>
+    private sealed class MRegRules : IFormCodec
+    {
+        private readonly int _a, _b;
+        private readonly bool _oddEven;
+
+        private MRegRules(int a, int b, bool oddEven)
+        {
+            _a = a;
+            _b = b;
+            _oddEven = oddEven;
+        }
+
+        /// <summary>Operands <paramref name="a"/> and <paramref name="b"/> must be different registers.</summary>
+        public static MRegRules Distinct(int a, int b) => new(a, b, false);
+
+        /// <summary>One of operands <paramref name="a"/> and <paramref name="b"/> must be odd, the other even (ldfp).</summary>
+        public static MRegRules OddEven(int a, int b) => new(a, b, true);
+
+        private string? Check(long[] v)
+        {
+            if (_oddEven)
+                return ((v[_a] ^ v[_b]) & 1) == 0 ? "the two targets of a load pair must be one odd and one even register" : null;
+            return v[_a] == v[_b] ? "the target and the updated base register must differ" : null;
+        }
+
+        public string? Encode(long[] values, ref InsnWord word) => Check(values);
+
+        public bool Decode(in InsnWord word, long[] values) => Check(values) is null;
+    }
 }
