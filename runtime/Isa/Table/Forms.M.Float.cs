@@ -6,7 +6,7 @@ public static partial class InstructionTable
     /// Floating-point loads and stores (M6–M10), load pairs (M11, M12), line prefetch (M13–M15) and setf (M18):
     /// majors 6 and 7. Same bit layout as the integer memory rows: m = 36, x = 27, x6 = 30–35, hint = 28–29.
     /// </summary>
-    /// <summary>ldfp: f1 and f2 must be one odd and one even register (SDM; GNU: "Invalid simultaneous use").</summary>
+    /// <summary>ldfp: f1 and f2 must be one odd and one even register (SDM; GNU: "Invalid simultaneous use"), in the same bank.</summary>
     private static readonly MRegRules MPairRules = MRegRules.OddEven(0, 1);
 
     private static void AddMFloatMemory(TableBuilder b)

@@ -77,7 +77,12 @@ public static partial class InstructionTable
         private string? Check(long[] v)
         {
             if (_oddEven)
+            {
+                // The rule is on physical registers; GNU can only check it when both are static (f2–f31) or both
+                // rotating (f32–f127), and warns "Dangerous simultaneous use" otherwise. We refuse that case too.
+                if ((v[_a] < 32) != (v[_b] < 32)) return "the two targets of a load pair must both be static (f0-f31) or both rotating (f32-f127)";
                 return ((v[_a] ^ v[_b]) & 1) == 0 ? "the two targets of a load pair must be one odd and one even register" : null;
+            }
             return v[_a] == v[_b] ? "the target and the updated base register must differ" : null;
         }
 
