@@ -12,7 +12,7 @@ public static class Registers
     private static readonly Dictionary<string, int> s_crByName = new(StringComparer.Ordinal);
 
     /// <summary>The indirect register files, as written before <c>[rN]</c>.</summary>
-    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr" };
+    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr", "dahr" };
 
     static Registers()
     {
