@@ -12,7 +12,7 @@ public static class Registers
     private static readonly Dictionary<string, int> s_crByName = new(StringComparer.Ordinal);
 
     /// <summary>The indirect register files, as written before <c>[rN]</c>.</summary>
-    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr" };
+    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr", "dahr" };
 
     static Registers()
     {
@@ -25,7 +25,7 @@ public static class Registers
 
         Cr(0, "dcr"); Cr(1, "itm"); Cr(2, "iva"); Cr(8, "pta");
         Cr(16, "ipsr"); Cr(17, "isr"); Cr(19, "iip"); Cr(20, "ifa"); Cr(21, "itir");
-        Cr(22, "iipa"); Cr(23, "ifs"); Cr(24, "iim"); Cr(25, "iha");
+        Cr(22, "iipa"); Cr(23, "ifs"); Cr(24, "iim"); Cr(25, "iha"); Cr(26, "iib0"); Cr(27, "iib1");
         Cr(64, "lid"); Cr(65, "ivr"); Cr(66, "tpr"); Cr(67, "eoi");
         Cr(68, "irr0"); Cr(69, "irr1"); Cr(70, "irr2"); Cr(71, "irr3");
         Cr(72, "itv"); Cr(73, "pmv"); Cr(74, "cmcv"); Cr(80, "lrr0"); Cr(81, "lrr1");
