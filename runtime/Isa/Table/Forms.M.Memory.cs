@@ -8,14 +8,11 @@ public static partial class InstructionTable
     /// <summary>Signed 9-bit post-increment of stores (M5, M10): imm7a(6..12), i(27), s(36).</summary>
     private static OperandSpec MImm9a() => O.SImm((6, 7), (27, 1), (36, 1));
 
-    /// <summary>
-    /// [r3] of a base-update form: r3 is written, so r0 is an Illegal Operation (GNU: "Invalid use of `r0' as base
-    /// update address operand").
-    /// </summary>
-    private static readonly OperandSpec MBase = O.Mem3.WithMinReg(1);
+    /// <summary>Integer base-update loads: r3 is not r0, and r1 and r3 differ (SDM; GNU warns on both).</summary>
+    private static readonly MRegRules MLoadUpdate = MRegRules.BaseUpdate(1).Distinct(0, 1);
 
-    /// <summary>Integer base-update loads: r1 and r3 must differ (SDM; GNU: "Invalid duplicate use").</summary>
-    private static readonly MRegRules MLoadUpdateRules = MRegRules.Distinct(0, 1);
+    /// <summary>Base-update forms whose [r3] is the first operand (st, stf, lfetch): r3 is not r0.</summary>
+    private static readonly MRegRules MUpdateFirst = MRegRules.BaseUpdate(0);
 
     /// <summary>
     /// Integer loads and stores (M1–M5), semaphores (M16, M17) and getf (M19): majors 4 and 5.
@@ -48,10 +45,10 @@ public static partial class InstructionTable
         // M1 / M2 / M3 — integer loads, all types, in the three addressing forms.
         b.Add("ld{m.sz}{m.ldtype}{m.ldhintx}", Unit.M, "M1", m1, [O.R1, O.Eq, O.Mem3]);
         b.Add("ld8.fill{m.ldhintx}", Unit.M, "M1", m1.F(30, 6, 0x1b), [O.R1, O.Eq, O.Mem3]);
-        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M2", m2, [O.R1, O.Eq, MBase, O.R2], codec: MLoadUpdateRules);
-        b.Add("ld8.fill{m.ldhint}", Unit.M, "M2", m2.F(30, 6, 0x1b), [O.R1, O.Eq, MBase, O.R2], codec: MLoadUpdateRules);
-        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M3", m3, [O.R1, O.Eq, MBase, MImm9b()], codec: MLoadUpdateRules);
-        b.Add("ld8.fill{m.ldhint}", Unit.M, "M3", m3.F(30, 6, 0x1b), [O.R1, O.Eq, MBase, MImm9b()], codec: MLoadUpdateRules);
+        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M2", m2, [O.R1, O.Eq, O.Mem3, O.R2], codec: MLoadUpdate);
+        b.Add("ld8.fill{m.ldhint}", Unit.M, "M2", m2.F(30, 6, 0x1b), [O.R1, O.Eq, O.Mem3, O.R2], codec: MLoadUpdate);
+        b.Add("ld{m.sz}{m.ldtype}{m.ldhint}", Unit.M, "M3", m3, [O.R1, O.Eq, O.Mem3, MImm9b()], codec: MLoadUpdate);
+        b.Add("ld8.fill{m.ldhint}", Unit.M, "M3", m3.F(30, 6, 0x1b), [O.R1, O.Eq, O.Mem3, MImm9b()], codec: MLoadUpdate);
 
         // ld16 (M1 with x = 1): GNU writes the second destination ar.csd; it also accepts the form without it.
         b.Add("ld16{m.ldhintx}", Unit.M, "M1", m16.F(30, 6, 0x28), [O.R1, csd, O.Eq, O.Mem3]);
@@ -64,8 +61,8 @@ public static partial class InstructionTable
         // M4 / M5 — integer stores (no register post-increment form exists).
         b.Add("st{m.sz}{m.sttype}{m.sthintx}", Unit.M, "M4", m1, [O.Mem3, O.Eq, O.R2]);
         b.Add("st8.spill{m.sthintx}", Unit.M, "M4", m1.F(30, 6, 0x3b), [O.Mem3, O.Eq, O.R2]);
-        b.Add("st{m.sz}{m.sttype}{m.sthint}", Unit.M, "M5", m3, [MBase, O.Eq, O.R2, MImm9a()]);
-        b.Add("st8.spill{m.sthint}", Unit.M, "M5", m3.F(30, 6, 0x3b), [MBase, O.Eq, O.R2, MImm9a()]);
+        b.Add("st{m.sz}{m.sttype}{m.sthint}", Unit.M, "M5", m3, [O.Mem3, O.Eq, O.R2, MImm9a()], codec: MUpdateFirst);
+        b.Add("st8.spill{m.sthint}", Unit.M, "M5", m3.F(30, 6, 0x3b), [O.Mem3, O.Eq, O.R2, MImm9a()], codec: MUpdateFirst);
 
         // st16 (M4 with x = 1): the source ar.csd is written last; GNU also accepts it left out.
         b.Add("st16{m.sthintx}", Unit.M, "M4", m16.F(30, 6, 0x30), [O.Mem3, O.Eq, O.R2, csd]);

@@ -58,32 +58,51 @@ public static partial class InstructionTable
     /// </summary>
     private sealed class MRegRules : IFormCodec
     {
-        private readonly int _a, _b;
-        private readonly bool _oddEven;
+        private int _base = -1;
+        private int _distinctA = -1, _distinctB = -1;
+        private int _pairA = -1, _pairB = -1;
 
-        private MRegRules(int a, int b, bool oddEven)
+        /// <summary>
+        /// Operand <paramref name="index"/> is the [r3] of a base-update form: r3 is written, so it cannot be r0
+        /// (GNU: "Invalid use of `r0' as base update address operand").
+        /// </summary>
+        public static MRegRules BaseUpdate(int index) => new() { _base = index };
+
+        /// <summary>No base update, only a load-pair rule.</summary>
+        public static MRegRules None() => new();
+
+        /// <summary>Operands <paramref name="a"/> and <paramref name="b"/> must be different registers (GNU: "Invalid duplicate use").</summary>
+        public MRegRules Distinct(int a, int b)
         {
-            _a = a;
-            _b = b;
-            _oddEven = oddEven;
+            _distinctA = a;
+            _distinctB = b;
+            return this;
         }
 
-        /// <summary>Operands <paramref name="a"/> and <paramref name="b"/> must be different registers.</summary>
-        public static MRegRules Distinct(int a, int b) => new(a, b, false);
-
-        /// <summary>One of operands <paramref name="a"/> and <paramref name="b"/> must be odd, the other even (ldfp).</summary>
-        public static MRegRules OddEven(int a, int b) => new(a, b, true);
+        /// <summary>
+        /// Operands <paramref name="a"/> and <paramref name="b"/> are the targets of a load pair: one odd and one even
+        /// register (GNU: "Invalid simultaneous use"). The rule is on physical registers; GNU can only check it when
+        /// both are static (f0–f31) or both rotating (f32–f127) and warns "Dangerous simultaneous use" otherwise,
+        /// so we refuse that case too.
+        /// </summary>
+        public MRegRules Pair(int a, int b)
+        {
+            _pairA = a;
+            _pairB = b;
+            return this;
+        }
 
         private string? Check(long[] v)
         {
-            if (_oddEven)
+            if (_base >= 0 && v[_base] == 0) return "r0 cannot be the base of a base-update form (it would be written)";
+            if (_distinctA >= 0 && v[_distinctA] == v[_distinctB]) return "the target and the updated base register must differ";
+            if (_pairA >= 0)
             {
-                // The rule is on physical registers; GNU can only check it when both are static (f2–f31) or both
-                // rotating (f32–f127), and warns "Dangerous simultaneous use" otherwise. We refuse that case too.
-                if ((v[_a] < 32) != (v[_b] < 32)) return "the two targets of a load pair must both be static (f0-f31) or both rotating (f32-f127)";
-                return ((v[_a] ^ v[_b]) & 1) == 0 ? "the two targets of a load pair must be one odd and one even register" : null;
+                if ((v[_pairA] < 32) != (v[_pairB] < 32))
+                    return "the two targets of a load pair must both be static (f0-f31) or both rotating (f32-f127)";
+                if (((v[_pairA] ^ v[_pairB]) & 1) == 0) return "the two targets of a load pair must be one odd and one even register";
             }
-            return v[_a] == v[_b] ? "the target and the updated base register must differ" : null;
+            return null;
         }
 
         public string? Encode(long[] values, ref InsnWord word) => Check(values);
