@@ -10,21 +10,20 @@ public static partial class InstructionTable
     /// Majors 0 and 1 of the M unit (SDM M20–M48): speculation checks, memory ordering and serialization,
     /// register stack, moves to and from application, control, PSR and indirect registers, the translation
     /// caches and registers, probes, alloc, break/nop/hint.
-    /// <para>Group placement (FirstInGroup/LastInGroup) follows the SDM instruction pages and GNU's opcode table
-    /// (opcodes/ia64-opc-m.c marks alloc, flushrs and loadrs FIRST and itc.i, itc.d, ptc.g and ptc.ga LAST;
-    /// gas/config/tc-ia64.c rejects a LAST instruction that is not followed by a stop: "`itc.d' must be last in
-    /// instruction group"). The SDM says the same on those pages: alloc/flushrs/loadrs "must be the first
-    /// instruction in an instruction group"; itc and ptc.g/ptc.ga "must be the last instruction in an instruction
-    /// group; otherwise, its behavior (including its ordering semantics) is undefined". itr, ptr, ptc.l, ptc.e,
-    /// rsm/ssm and mov-to-PSR carry no placement rule (they rely on srlz instead).</para>
+    /// <para>Group placement (FirstInGroup/LastInGroup) follows GNU's opcode table (opcodes/ia64-opc-m.c marks alloc,
+    /// flushrs and loadrs FIRST and itc.i, itc.d, ptc.g and ptc.ga LAST; GNU as 2.40 rejects a LAST instruction
+    /// that is not followed by a stop: "`itc.d' must be last in instruction group") and the SDM vol. 3 pages of
+    /// those instructions, which state the same rules. itr, ptr, ptc.l, ptc.e, rsm/ssm and the PSR moves carry no
+    /// placement rule (they rely on srlz instead).</para>
     /// <para>Privileged per the SDM (and GNU's PRIV flag): rsm, ssm, mov to/from CR, mov psr.l=, mov =psr, itc,
     /// itr, ptc.*, ptr.*, tpa, tak, mov to any indirect file, mov from rr/dbr/ibr/pkr/pmc/msr. Not privileged:
     /// sum, rum, psr.um moves, probe, fc, thash, ttag, reads of pmd and cpuid.</para>
-    /// <para>Sensitive (not privileged, but their result reveals machine state a hypervisor virtualizes; the Linux
-    /// paravirt IVT replaces or forbids each of them): thash, ttag (VHPT/region state), fc and fc.i (Xen's FC
-    /// hyperprivop), mov =cpuid[] and mov =pmd[] (GET_CPUID, GET_PMD), reads of ar.itc (MOV_FROM_ITC) and
-    /// ar.ruc, reads and writes of ar.eflag (GET_EFLAG/SET_EFLAG). Writes of ar.itc are privileged and also marked
-    /// sensitive; writes of ar.k0–ar.k7 and ar.ruc are privileged (SET_KR).</para>
+    /// <para>Sensitive (not privileged, but the result reveals or changes machine state a hypervisor virtualizes;
+    /// the Linux/Xen paravirt IVT replaces or forbids these, see shared/reference/linux-pv-ivt.md): thash, ttag,
+    /// fc and fc.i (Xen's FC hyperprivop), mov =cpuid[] and mov =pmd[] (GET_CPUID, GET_PMD), reads of ar.itc
+    /// (MOV_FROM_ITC), reads and writes of ar.eflag (GET_EFLAG/SET_EFLAG); reads of ar.ruc by analogy with ar.itc.
+    /// Writes of ar.itc are privileged and also marked sensitive; writes of ar.k0–ar.k7 (Xen SET_KR) and, by
+    /// analogy with ar.itc, of ar.ruc are privileged.</para>
     /// </summary>
     private static void AddMSystem(TableBuilder b)
     {
@@ -207,9 +206,9 @@ public static partial class InstructionTable
     }
 
     /// <summary>
-    /// mov.m to the application registers whose writes are privileged or virtualized (SDM vol. 1 §3.1.8 and vol. 2 §3.3):
+    /// mov.m to the application registers whose writes are privileged or virtualized (SDM vol. 1 §3.1.8):
     /// the kernel registers ar.k0–ar.k7 (privileged; Xen SET_KR), ar.itc (privileged write, virtualized time),
-    /// ar.ruc (privileged write) and ar.eflag (IA-32 EFLAGS, Xen SET_EFLAG).
+    /// ar.ruc (treated like ar.itc) and ar.eflag (IA-32 EFLAGS, Xen SET_EFLAG).
     /// </summary>
     private static void AddMArWrites(TableBuilder b, string format, Pattern p, OperandSpec src)
     {
