@@ -36,9 +36,16 @@ public interface IFormCodec
     bool Decode(in InsnWord word, long[] values);
 }
 
+/// <summary>Implemented by a codec whose operands live in bits the operand list does not name.</summary>
+public interface IFormCodecCoverage
+{
+    ulong CoveredSlot { get; }
+    ulong CoveredLong { get; }
+}
+
 /// <summary>
 /// One concrete instruction form: a mnemonic with all completers spelled out, its unit, the fixed opcode bits
-/// and the operands. Encoder, decoder, formatter and parser all work from these.
+/// and the operands. InstructionEncoder, decoder, formatter and parser all work from these.
 /// </summary>
 public sealed class Form
 {
@@ -67,6 +74,9 @@ public sealed class Form
         Flags = flags;
         Codec = codec;
     }
+
+    /// <summary>Bits of the slot (and L slot) that the pattern, the qp and the operand fields account for; the rest must be 0.</summary>
+    internal ulong CoveredSlot, CoveredLong;
 
     public bool Has(InsnFlags f) => (Flags & f) != 0;
 

@@ -88,9 +88,9 @@ public sealed class OperandSpec
     public static OperandSpec Imm(Field field, bool signed, int shift = 0, bool hex = false) =>
         new() { Kind = OperandKind.Imm, Field = field, Signed = signed, Shift = shift, Hex = hex };
 
-    /// <summary>stored = value − k (unsigned field).</summary>
-    public static OperandSpec ImmBias(Field field, long k) =>
-        new() { Kind = OperandKind.Imm, Field = field, Map = ValueMap.Bias, K = k };
+    /// <summary>stored = value − k (e.g. len4 stores len−1; cmp.le's imm8 stores imm−1, signed).</summary>
+    public static OperandSpec ImmBias(Field field, long k, bool signed = false) =>
+        new() { Kind = OperandKind.Imm, Field = field, Map = ValueMap.Bias, K = k, Signed = signed };
 
     /// <summary>stored = k − value (unsigned field).</summary>
     public static OperandSpec ImmComplement(Field field, long k) =>
@@ -155,7 +155,10 @@ public sealed class OperandSpec
                 stored = (ulong)i;
                 return true;
             case OperandKind.Symbolic:
-                return false; // resolved by name, see TryStoredForSymbol
+                // The value is the index into Symbols (the parser resolves the name to it); "" marks an invalid code.
+                if (value < 0 || value >= Symbols!.Length || Symbols[value].Length == 0) return false;
+                stored = (ulong)value;
+                return true;
         }
         long v = map switch
         {

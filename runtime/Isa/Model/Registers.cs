@@ -12,7 +12,7 @@ public static class Registers
     private static readonly Dictionary<string, int> s_crByName = new(StringComparer.Ordinal);
 
     /// <summary>The indirect register files, as written before <c>[rN]</c>.</summary>
-    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr" };
+    public static readonly string[] IndirectFiles = { "rr", "pkr", "dbr", "ibr", "pmc", "pmd", "cpuid", "itr", "dtr", "msr", "dahr" };
 
     static Registers()
     {
@@ -25,7 +25,7 @@ public static class Registers
 
         Cr(0, "dcr"); Cr(1, "itm"); Cr(2, "iva"); Cr(8, "pta");
         Cr(16, "ipsr"); Cr(17, "isr"); Cr(19, "iip"); Cr(20, "ifa"); Cr(21, "itir");
-        Cr(22, "iipa"); Cr(23, "ifs"); Cr(24, "iim"); Cr(25, "iha");
+        Cr(22, "iipa"); Cr(23, "ifs"); Cr(24, "iim"); Cr(25, "iha"); Cr(26, "iib0"); Cr(27, "iib1");
         Cr(64, "lid"); Cr(65, "ivr"); Cr(66, "tpr"); Cr(67, "eoi");
         Cr(68, "irr0"); Cr(69, "irr1"); Cr(70, "irr2"); Cr(71, "irr3");
         Cr(72, "itv"); Cr(73, "pmv"); Cr(74, "cmcv"); Cr(80, "lrr0"); Cr(81, "lrr1");
@@ -44,8 +44,13 @@ public static class Registers
 
     public static bool TryCrByName(string name, out int n) => s_crByName.TryGetValue(name, out n);
 
-    /// <summary>Whether the M unit can reach application register <paramref name="n"/> (SDM: ar0–63 are M-unit; 64–127 I-unit).</summary>
-    public static bool ArOnM(int n) => n < 64;
+    // GNU as (gas/config/tc-ia64.c: ar_is_only_in_integer_unit = ar64–111, ar_is_only_in_memory_unit = ar0–47)
+    // rejects only the ARs that live in the other unit; the ignored/reserved ar48–63 and ar112–127 are accepted by
+    // both mov.m and mov.i. Checked against GNU as 2.40: mov.m takes ar0–63 and ar112–127, mov.i takes ar48–127.
 
+    /// <summary>Whether the M unit can reach application register <paramref name="n"/> (all but the I-unit ar64–111).</summary>
+    public static bool ArOnM(int n) => n < 64 || n >= 112;
+
+    /// <summary>Whether the I unit can reach application register <paramref name="n"/> (all but the M-unit ar0–47).</summary>
     public static bool ArOnI(int n) => n >= 48;
 }

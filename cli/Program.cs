@@ -1,0 +1,7 @@
+using System.CommandLine;
+using IvtGen.Cli;
+
+var root = new RootCommand("ivtgen: IA-64 interruption vector table toolchain (assembler, disassembler).");
+root.Subcommands.Add(AsmCommand.Create());
+root.Subcommands.Add(DisasmCommand.Create());
+return root.Parse(args).Invoke();

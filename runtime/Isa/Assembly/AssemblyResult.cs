@@ -1,0 +1,42 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace IvtGen.Isa;
+
+/// <summary>One bundle of the output: where it is, its template, and per slot the instruction and its source line.</summary>
+public sealed class AssembledBundle
+{
+    public long Address { get; }
+    public Template Template { get; }
+    /// <summary>Per slot; for MLX slot 1 is unused (default) and slot 2 holds the X-unit instruction.</summary>
+    public Instruction[] Slots { get; }
+    /// <summary>Per slot, the 1-based source line (0 for an assembler-filled nop).</summary>
+    public int[] Lines { get; }
+    public Bundle Bits { get; internal set; }
+
+    public AssembledBundle(long address, Template template, Instruction[] slots, int[] lines)
+    {
+        Address = address;
+        Template = template;
+        Slots = slots;
+        Lines = lines;
+    }
+}
+
+public sealed class AssemblyResult
+{
+    /// <summary>The raw bytes of .text (bundles and .org padding).</summary>
+    public byte[] Code { get; }
+    public IReadOnlyList<AssembledBundle> Bundles { get; }
+    public IReadOnlyDictionary<string, long> Labels { get; }
+    public IReadOnlyList<AsmDiagnostic> Diagnostics { get; }
+    public bool HasErrors => Diagnostics.Any(d => d.Severity == AsmSeverity.Error);
+
+    public AssemblyResult(byte[] code, IReadOnlyList<AssembledBundle> bundles, IReadOnlyDictionary<string, long> labels, IReadOnlyList<AsmDiagnostic> diagnostics)
+    {
+        Code = code;
+        Bundles = bundles;
+        Labels = labels;
+        Diagnostics = diagnostics;
+    }
+}

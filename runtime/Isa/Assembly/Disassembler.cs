@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace IvtGen.Isa;
+
+/// <summary>A bundle read back from bytes.</summary>
+public sealed class DecodedBundle
+{
+    public long Address { get; }
+    public Bundle Bits { get; }
+    public Template Template { get; }
+    /// <summary>Per slot (slot 1 of MLX is unused: default).</summary>
+    public Instruction[] Slots { get; }
+
+    public DecodedBundle(long address, Bundle bits, Template template, Instruction[] slots)
+    {
+        Address = address;
+        Bits = bits;
+        Template = template;
+        Slots = slots;
+    }
+}
+
+/// <summary>A problem in a binary: its byte offset and what is wrong.</summary>
+public sealed class DecodeError
+{
+    public long Offset { get; }
+    public string Message { get; }
+    public DecodeError(long offset, string message) { Offset = offset; Message = message; }
+    public override string ToString() => string.Format(CultureInfo.InvariantCulture, "offset 0x{0:x}: error: {1}", Offset, Message);
+}
+
+/// <summary>
+/// Reads raw bundles back into instructions and prints them either as GNU as source (explicit bundles, stops
+/// and labels, which GNU as assembles back to exactly the input) or as an objdump-like listing.
+/// </summary>
+public static class Disassembler
+{
+    /// <summary>Decodes every bundle; errors for a truncated tail, reserved templates and slots no form matches.</summary>
+    public static List<DecodedBundle> Decode(ReadOnlySpan<byte> code, long baseAddress, List<DecodeError> errors)
+    {
+        var list = new List<DecodedBundle>(code.Length / Bundle.Size);
+        if (code.Length % Bundle.Size != 0)
+            errors.Add(new DecodeError(code.Length - code.Length % Bundle.Size, $"truncated bundle: {code.Length % Bundle.Size} bytes left over (a bundle is 16 bytes)"));
+        for (int off = 0; off + Bundle.Size <= code.Length; off += Bundle.Size)
+        {
+            var b = Bundle.Read(code.Slice(off));
+            var t = Template.FromCode(b.TemplateCode);
+            if (t is null)
+            {
+                errors.Add(new DecodeError(off, $"reserved template 0x{b.TemplateCode:x2}"));
+                continue;
+            }
+            var slots = new Instruction[3];
+            bool ok = true;
+            for (int s = 0; s < 3; s++)
+            {
+                var kind = t.Slots[s];
+                if (kind == SlotKind.L) continue;
+                var word = kind == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
+                if (!InstructionDecoder.TryDecode(kind, word, out slots[s]))
+                {
+                    errors.Add(new DecodeError(off, $"slot {s} ({kind} unit) holds 0x{word.Slot:x11}, which is no instruction"));
+                    ok = false;
+                }
+            }
+            if (ok) list.Add(new DecodedBundle(baseAddress + off, b, t, slots));
+        }
+        return list;
+    }
+
+    /// <summary>GNU as source that assembles back to the same bytes: labels for every branch target.</summary>
+    public static string ToSource(IReadOnlyList<DecodedBundle> bundles)
+    {
+        var targets = new SortedSet<long>();
+        long start = bundles.Count > 0 ? bundles[0].Address : 0;
+        long end = bundles.Count > 0 ? bundles[bundles.Count - 1].Address + Bundle.Size : 0;
+        foreach (var b in bundles)
+            foreach (var ins in b.Slots)
+                if (!ins.IsDefault)
+                    for (int i = 0; i < ins.Form.Operands.Length; i++)
+                        if (ins.Form.Operands[i].Kind == OperandKind.Target)
+                        {
+                            long t = b.Address + ins.Values[i];
+                            if (t >= start && t < end) targets.Add(t);
+                        }
+        targets.Add(start);
+        string Label(long a) => "L_" + a.ToString("x", CultureInfo.InvariantCulture);
+        string Target(long bundleAddress, long disp)
+        {
+            long t = bundleAddress + disp;
+            if (targets.Contains(t)) return Label(t);
+            long rel = t - start;
+            return rel >= 0 ? $"{Label(start)}+0x{rel:x}" : $"{Label(start)}-0x{-rel:x}";
+        }
+        var sb = new StringBuilder();
+        sb.Append("\t.text\n\t.explicit\n");
+        foreach (var b in bundles)
+        {
+            if (targets.Contains(b.Address)) sb.Append(Label(b.Address)).Append(":\n");
+            sb.Append("{ ").Append(b.Template.Name).Append('\n');
+            for (int s = 0; s < 3; s++)
+            {
+                if (b.Template.Slots[s] == SlotKind.L) continue;
+                sb.Append('\t');
+                Formatter.Append(sb, b.Slots[s], b.Address, Target);
+                if (b.Template.StopAfter(s)) sb.Append(" ;;");
+                sb.Append('\n');
+            }
+            sb.Append("}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>An objdump-like listing: address, bytes, template, instruction, stops.</summary>
+    public static string ToListing(IReadOnlyList<DecodedBundle> bundles)
+    {
+        var sb = new StringBuilder();
+        Span<byte> bytes = stackalloc byte[Bundle.Size];
+        foreach (var b in bundles)
+        {
+            b.Bits.Write(bytes);
+            int line = 0;
+            for (int s = 0; s < 3; s++)
+            {
+                if (b.Template.Slots[s] == SlotKind.L) continue;
+                long addr = b.Address + line * 6;
+                sb.Append(addr.ToString("x", CultureInfo.InvariantCulture).PadLeft(8)).Append(":\t");
+                int from = line * 6, len = line == 2 || (b.Template.IsLong && line == 1) ? Bundle.Size - from : 6;
+                var hex = new StringBuilder();
+                for (int k = from; k < from + len; k++) hex.Append(bytes[k].ToString("x2", CultureInfo.InvariantCulture)).Append(' ');
+                sb.Append(hex.ToString().PadRight(30));
+                sb.Append(line == 0 ? "[" + b.Template.Name.Substring(1).ToUpperInvariant() + "]" : "").Append('\t');
+                Formatter.Append(sb, b.Slots[s], b.Address, (ba, d) => "0x" + (ba + d).ToString("x", CultureInfo.InvariantCulture));
+                if (b.Template.StopAfter(s)) sb.Append(";;");
+                sb.Append('\n');
+                line++;
+            }
+        }
+        return sb.ToString();
+    }
+}

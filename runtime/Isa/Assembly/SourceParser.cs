@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace IvtGen.Isa;
+
+/// <summary>
+/// Reads GNU as source into <see cref="SourceItem"/>s: labels (named and numeric <c>1:</c> with <c>1b</c>/<c>1f</c>),
+/// instructions with their stops, explicit bundles, and the directives .text, .explicit, .auto, .align, .org,
+/// .set/<c>name = value</c>, .global. Every problem is a diagnostic at its line and column; parsing goes on.
+/// </summary>
+public sealed class SourceParser
+{
+    private readonly List<SourceItem> _items = new();
+    private readonly List<AsmDiagnostic> _diags;
+    private readonly Dictionary<string, long> _absolute = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _localCount = new(StringComparer.Ordinal);
+    private BundleItem? _open;
+    private int _line;
+
+    private SourceParser(List<AsmDiagnostic> diags) => _diags = diags;
+
+    public IReadOnlyDictionary<string, long> AbsoluteSymbols => _absolute;
+
+    public static List<SourceItem> Parse(string source, List<AsmDiagnostic> diags, out IReadOnlyDictionary<string, long> absolute)
+    {
+        var p = new SourceParser(diags);
+        int start = 0;
+        p._line = 0;
+        while (start <= source.Length)
+        {
+            int nl = source.IndexOf('\n', start);
+            int end = nl < 0 ? source.Length : nl;
+            p._line++;
+            string line = source.Substring(start, end - start).TrimEnd('\r');
+            p.ParseLine(line);
+            if (nl < 0) break;
+            start = nl + 1;
+        }
+        if (p._open is not null)
+            p.Error(p._open.Line, p._open.Column, "unterminated bundle: '{' without '}'");
+        absolute = p._absolute;
+        return p._items;
+    }
+
+    private void Error(int line, int col, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, line, col, msg));
+
+    private void ParseLine(string line)
+    {
+        var tokens = Lexer.Tokenize(line, out string? lexError, out int lexCol);
+        if (lexError is not null)
+        {
+            Error(_line, lexCol, lexError);
+            return;
+        }
+        int i = 0;
+        while (tokens[i].Kind != TokenKind.End)
+        {
+            var t = tokens[i];
+            try
+            {
+                i = ParseStatement(tokens, i);
+            }
+            catch (SyntaxError e)
+            {
+                Error(_line, e.Column, e.Message);
+                if (_open is not null) _open.Broken = true;
+                return;
+            }
+            if (i == -1) return;
+            _ = t;
+        }
+    }
+
+    /// <summary>Parses one statement starting at token <paramref name="i"/>; returns the index after it.</summary>
+    private int ParseStatement(List<Token> tk, int i)
+    {
+        var t = tk[i];
+        if (t.Is("{"))
+        {
+            if (_open is not null) throw new SyntaxError("nested '{': the previous bundle is not closed", t.Column);
+            string? tpl = null;
+            if (tk[i + 1].Kind == TokenKind.Ident && tk[i + 1].Text.StartsWith(".", StringComparison.Ordinal))
+            {
+                tpl = tk[i + 1].Text.ToLowerInvariant();
+                i++;
+            }
+            _open = new BundleItem { Line = _line, Column = t.Column, TemplateName = tpl };
+            return i + 1;
+        }
+        if (t.Is("}"))
+        {
+            if (_open is null) throw new SyntaxError("'}' without '{'", t.Column);
+            _items.Add(_open);
+            _open = null;
+            return i + 1;
+        }
+        if (t.Is(";;"))
+        {
+            var list = _open is not null ? _open.Instructions : null;
+            if (list is { Count: > 0 }) list[list.Count - 1].StopAfter = true;
+            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InsnItem prev) prev.StopAfter = true;
+            else if (_open is not null) throw new SyntaxError("a stop at the start of a bundle", t.Column);
+            else _items.Add(new StopItem { Line = _line, Column = t.Column });
+            return i + 1;
+        }
+        if (t.Is(";")) return i + 1; // GNU accepts ';' as a statement separator
+        // label:
+        if ((t.Kind == TokenKind.Ident || t.Kind == TokenKind.Number) && tk[i + 1].Is(":"))
+        {
+            if (_open is not null) throw new SyntaxError("a label inside a bundle", t.Column);
+            string name = t.Kind == TokenKind.Number ? DefineLocal(t.Text) : t.Text;
+            _items.Add(new LabelItem { Line = _line, Column = t.Column, Name = name });
+            return i + 2;
+        }
+        // name = value
+        if (t.Kind == TokenKind.Ident && tk[i + 1].Is("=") && !t.Text.StartsWith(".", StringComparison.Ordinal))
+        {
+            var e = ParseExprTokens(tk, i + 2, out int end);
+            DefineSet(t.Text, e, t.Column);
+            return end;
+        }
+        if (t.Kind == TokenKind.Ident && t.Text.StartsWith(".", StringComparison.Ordinal) && t.Text.Length > 1)
+            return ParseDirective(tk, i);
+        // instruction
+        RewriteLocalRefs(tk, i);
+        var syntax = InstructionSyntaxParser.Parse(tk, i, out int stop);
+        var m = FormMatcher.Match(syntax, Lookup, out var err);
+        if (m is null)
+        {
+            Error(_line, err!.Column, err.Message);
+            if (_open is not null) _open.Broken = true;
+        }
+        else
+        {
+            var item = new InsnItem { Line = _line, Column = t.Column, Syntax = syntax, Match = m };
+            if (_open is not null) _open.Instructions.Add(item);
+            else _items.Add(item);
+        }
+        return stop;
+    }
+
+    private long? Lookup(string name) => _absolute.TryGetValue(name, out long v) ? v : null;
+
+    private int ParseDirective(List<Token> tk, int i)
+    {
+        var t = tk[i];
+        string d = t.Text.ToLowerInvariant();
+        if (_open is not null) throw new SyntaxError($"directive {d} inside a bundle", t.Column);
+        switch (d)
+        {
+            case ".text":
+                return ExpectEnd(tk, i + 1);
+            case ".explicit":
+                _items.Add(new DirectiveItem { Line = _line, Column = t.Column, Kind = DirectiveKind.Explicit });
+                return ExpectEnd(tk, i + 1);
+            case ".auto":
+                _items.Add(new DirectiveItem { Line = _line, Column = t.Column, Kind = DirectiveKind.Auto });
+                return ExpectEnd(tk, i + 1);
+            case ".align":
+            case ".balign":
+            {
+                var e = ParseExprTokens(tk, i + 1, out int end);
+                var v = e.Evaluate(Lookup, out string? err);
+                if (v is null) throw new SyntaxError(err ?? "alignment must be a constant", e.Column);
+                long a = v.Value.Constant;
+                if (a <= 0 || (a & (a - 1)) != 0) throw new SyntaxError($"alignment {a} is not a power of two", e.Column);
+                _items.Add(new DirectiveItem { Line = _line, Column = t.Column, Kind = DirectiveKind.Align, Value = new Expr.Number(a, e.Column) });
+                return end;
+            }
+            case ".org":
+            {
+                var e = ParseExprTokens(tk, i + 1, out int end);
+                _items.Add(new DirectiveItem { Line = _line, Column = t.Column, Kind = DirectiveKind.Org, Value = e });
+                return end;
+            }
+            case ".set":
+            case ".equ":
+            {
+                var n = tk[i + 1];
+                if (n.Kind != TokenKind.Ident || !tk[i + 2].Is(",")) throw new SyntaxError($"expected '{d} name, value'", n.Column);
+                var e = ParseExprTokens(tk, i + 3, out int end);
+                DefineSet(n.Text, e, n.Column);
+                return end;
+            }
+            case ".global":
+            case ".globl":
+            {
+                int j = i + 1;
+                while (tk[j].Kind == TokenKind.Ident)
+                {
+                    _items.Add(new DirectiveItem { Line = _line, Column = tk[j].Column, Kind = DirectiveKind.Global, Name = tk[j].Text });
+                    j++;
+                    if (tk[j].Is(",")) j++;
+                }
+                return ExpectEnd(tk, j);
+            }
+        }
+        throw new SyntaxError($"unsupported directive '{t.Text}'", t.Column);
+    }
+
+    private void DefineSet(string name, Expr e, int column)
+    {
+        var v = e.Evaluate(Lookup, out string? err);
+        if (v is null) throw new SyntaxError($"'{name}' must be a constant: {err}", column);
+        _absolute[name] = v.Value.Constant;
+        _items.Add(new DirectiveItem { Line = _line, Column = column, Kind = DirectiveKind.Set, Name = name, Value = new Expr.Number(v.Value.Constant, column) });
+    }
+
+    private static int ExpectEnd(List<Token> tk, int i)
+    {
+        if (tk[i].Kind != TokenKind.End) throw new SyntaxError($"unexpected {tk[i]}", tk[i].Column);
+        return i;
+    }
+
+    private Expr ParseExprTokens(List<Token> tk, int i, out int end)
+    {
+        RewriteLocalRefs(tk, i);
+        // Reuse the instruction operand parser: a one-operand pseudo instruction.
+        var fake = new List<Token> { new(TokenKind.Ident, "x", 0, tk[i].Column) };
+        for (int j = i; j < tk.Count; j++) fake.Add(tk[j]);
+        var s = InstructionSyntaxParser.Parse(fake, 0, out int stop);
+        if (s.Operands.Count != 1 || s.Outputs != 0 || s.Operands[0].Expr is null)
+            throw new SyntaxError("expected an expression", tk[i].Column);
+        end = i + stop - 1;
+        return s.Operands[0].Expr!;
+    }
+
+    /// <summary>Numeric labels: each <c>N:</c> gets a unique name; <c>Nb</c> names the last one, <c>Nf</c> the next.</summary>
+    private string DefineLocal(string n)
+    {
+        _localCount.TryGetValue(n, out int c);
+        _localCount[n] = c + 1;
+        return LocalName(n, c);
+    }
+
+    private static string LocalName(string n, int k) => n + "\u0002" + k.ToString(CultureInfo.InvariantCulture);
+
+    private void RewriteLocalRefs(List<Token> tk, int from)
+    {
+        for (int j = from; j < tk.Count; j++)
+        {
+            var t = tk[j];
+            if (t.Kind != TokenKind.LocalRef) continue;
+            string n = t.Text.Substring(0, t.Text.Length - 1);
+            _localCount.TryGetValue(n, out int c);
+            if (t.Text[t.Text.Length - 1] == 'b')
+            {
+                if (c == 0) throw new SyntaxError($"no earlier local label {n}: for '{t.Text}'", t.Column);
+                tk[j] = new Token(TokenKind.Ident, LocalName(n, c - 1), 0, t.Column);
+            }
+            else tk[j] = new Token(TokenKind.Ident, LocalName(n, c), 0, t.Column);
+        }
+    }
+
+    /// <summary>How a generated local name prints in messages: <c>1\u00022</c> as <c>1</c>.</summary>
+    public static string DisplayName(string name)
+    {
+        int k = name.IndexOf('\u0002');
+        return k < 0 ? name : name.Substring(0, k);
+    }
+}

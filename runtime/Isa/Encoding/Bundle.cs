@@ -1,0 +1,53 @@
+using System;
+using System.Buffers.Binary;
+
+namespace IvtGen.Isa;
+
+/// <summary>
+/// A 128-bit bundle: template in bits 0–4, slot 0 in 5–45, slot 1 in 46–86, slot 2 in 87–127, stored little-endian.
+/// </summary>
+public readonly struct Bundle : IEquatable<Bundle>
+{
+    public const int Size = 16;
+    public const ulong SlotMask = (1UL << 41) - 1;
+
+    public readonly ulong Lo;
+    public readonly ulong Hi;
+
+    public Bundle(ulong lo, ulong hi)
+    {
+        Lo = lo;
+        Hi = hi;
+    }
+
+    public static Bundle Create(int template, ulong s0, ulong s1, ulong s2)
+    {
+        ulong lo = (ulong)(uint)(template & 0x1f) | (s0 & SlotMask) << 5 | (s1 & SlotMask) << 46;
+        ulong hi = (s1 & SlotMask) >> 18 | (s2 & SlotMask) << 23;
+        return new Bundle(lo, hi);
+    }
+
+    public int TemplateCode => (int)(Lo & 0x1f);
+
+    public ulong Slot(int i) => i switch
+    {
+        0 => (Lo >> 5) & SlotMask,
+        1 => ((Lo >> 46) | (Hi << 18)) & SlotMask,
+        2 => (Hi >> 23) & SlotMask,
+        _ => throw new ArgumentOutOfRangeException(nameof(i)),
+    };
+
+    public static Bundle Read(ReadOnlySpan<byte> bytes) =>
+        new(BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(8)));
+
+    public void Write(Span<byte> bytes)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, Lo);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.Slice(8), Hi);
+    }
+
+    public bool Equals(Bundle other) => Lo == other.Lo && Hi == other.Hi;
+    public override bool Equals(object? obj) => obj is Bundle b && Equals(b);
+    public override int GetHashCode() => (Lo ^ Hi * 31).GetHashCode();
+    public override string ToString() => $"{Hi:x16}{Lo:x16}";
+}

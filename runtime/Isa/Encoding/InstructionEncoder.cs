@@ -1,0 +1,95 @@
+using System;
+
+namespace IvtGen.Isa;
+
+/// <summary>Encodes an <see cref="Instruction"/> into its slot bits, reading only the form's table row.</summary>
+public static class InstructionEncoder
+{
+    /// <summary>Encodes <paramref name="ins"/>; returns null on success or a message naming the bad operand.</summary>
+    public static string? TryEncode(in Instruction ins, out InsnWord word)
+    {
+        var form = ins.Form;
+        word = new InsnWord(form.Pattern.Value);
+        if (ins.Qp != 0)
+        {
+            if ((form.Pattern.Mask & 0x3f) != 0) return $"{form.Mnemonic} cannot be predicated";
+            if ((uint)ins.Qp > 63) return $"qualifying predicate p{ins.Qp} out of range";
+            word.Slot |= (ulong)(uint)ins.Qp;
+        }
+        var ops = form.Operands;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            if (op.Field is null) continue;
+            string? err = CheckOperand(op, ins.Values[i]);
+            if (err is not null) return $"operand {i + 1}: {err}";
+            if (!op.TryToStored(ins.Values[i], out ulong stored)) return $"operand {i + 1}: {Describe(op, ins.Values[i])}";
+            op.Field.Insert(ref word, stored);
+            if (op.Mirror is not null)
+            {
+                if (!op.TryToMirror(ins.Values[i], out ulong m)) return $"operand {i + 1}: {Describe(op, ins.Values[i])}";
+                op.Mirror.Insert(ref word, m);
+            }
+        }
+        // Two predicate targets naming the same register raise an illegal-operation fault (SDM cmp, tbit, tnat, fcmp).
+        int firstPr = -1;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
+            if (firstPr >= 0 && ins.Values[firstPr] == ins.Values[i] && ins.Values[i] != 0)
+                return $"operand {i + 1}: p{ins.Values[i]} is already the other predicate target";
+            firstPr = i;
+        }
+        if (form.Codec is not null)
+        {
+            string? err = form.Codec.Encode(ins.Values, ref word);
+            if (err is not null) return err;
+        }
+        return null;
+    }
+
+    public static InsnWord Encode(in Instruction ins) =>
+        TryEncode(ins, out var w) is { } err ? throw new ArgumentException($"{ins.Form.Mnemonic}: {err}") : w;
+
+    /// <summary>Register-class checks that the field width alone does not express.</summary>
+    internal static string? CheckOperand(OperandSpec op, long v)
+    {
+        switch (op.Kind)
+        {
+            case OperandKind.Ar:
+                if (v < 0 || v > 127) return $"ar{v} does not exist";
+                if (op.ArUnit == ArUnit.M && !Registers.ArOnM((int)v)) return $"{Registers.ArName((int)v)} is not reachable from the M unit";
+                if (op.ArUnit == ArUnit.I && !Registers.ArOnI((int)v)) return $"{Registers.ArName((int)v)} is not reachable from the I unit";
+                break;
+            case OperandKind.Symbolic:
+                if (v < 0 || v >= op.Symbols!.Length || op.Symbols[v].Length == 0) return "no such symbolic value";
+                break;
+        }
+        if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr && v < op.MinReg) return $"register number {v} below {op.MinReg}";
+        return null;
+    }
+
+    internal static string Describe(OperandSpec op, long v)
+    {
+        switch (op.Kind)
+        {
+            case OperandKind.Gr: return $"r{v} cannot be encoded here (field of {op.Field!.Width} bits)";
+            case OperandKind.Target: return $"branch displacement {v} out of range or not bundle aligned ({op.Field!.Width + 4}-bit signed)";
+            case OperandKind.ImmSet: return $"immediate {v} must be one of {string.Join(", ", op.ValueSet!)}";
+        }
+        if (op.Kind != OperandKind.Imm) return $"value {v} out of range";
+        long lo, hi;
+        int w = op.Field!.Width;
+        if (op.Signed) { lo = w >= 64 ? long.MinValue : -(1L << (w - 1)); hi = w >= 64 ? long.MaxValue : (1L << (w - 1)) - 1; }
+        else { lo = 0; hi = w >= 63 ? long.MaxValue : (1L << w) - 1; }
+        lo <<= op.Shift; hi <<= op.Shift;
+        (lo, hi) = op.Map switch
+        {
+            ValueMap.Bias => (lo + op.K, hi + op.K),
+            ValueMap.Complement => (op.K - hi, op.K - lo),
+            _ => (lo, hi),
+        };
+        string align = op.Shift > 0 ? $", multiple of {1L << op.Shift}" : "";
+        return $"immediate {v} out of range [{lo}, {hi}{align}]";
+    }
+}
