@@ -185,26 +185,36 @@ public static partial class InstructionTable
         }
     }
 
-    /// <summary>fclass9 of format F5 (always the fourth operand): pieces fc2 (33–34) low, fclass7c (20–26) high.</summary>
-    private sealed class FclassCodec : IFormCodec
+    /// <summary>
+    /// fclass9 of format F5 (always the fourth operand): pieces fc2 (33–34) low, fclass7c (20–26) high. Only the
+    /// encodings GNU as can produce decode (a mask naming a signed class but no sign would re-encode differently).
+    /// </summary>
+    private sealed class FclassCodec : IFormCodec, IFormCodecCoverage
     {
         public static readonly FclassCodec Instance = new();
         private const int Index = 3;
         private static readonly Field s_field = O.Bits((33, 2), (20, 7));
 
+        public ulong CoveredSlot => (0x3UL << 33) | (0x7fUL << 20);
+        public ulong CoveredLong => 0;
+
         public string? Encode(long[] values, ref InsnWord word)
         {
             long v = values[Index];
             if (v < 0 || v > 0x1ff) return "fclass mask must be 0..0x1ff";
-            if ((v & 0x3c) != 0 && (v & 3) == 0) v |= 3;   // as GNU as does
-            s_field.Insert(ref word, (ulong)v);
+            s_field.Insert(ref word, (ulong)Canonical(v));
             return null;
         }
 
         public bool Decode(in InsnWord word, long[] values)
         {
-            values[Index] = (long)s_field.Extract(word);
-            return true;
+            long v = (long)s_field.Extract(word);
+            values[Index] = v;
+            return Canonical(v) == v;
         }
+
+        // As GNU as does: a signed class (zero 0x04, unorm 0x08, norm 0x10, inf 0x20) with neither sign
+        // (+ 0x01, - 0x02) means both signs.
+        private static long Canonical(long v) => (v & 0x3c) != 0 && (v & 3) == 0 ? v | 3 : v;
     }
 }
