@@ -253,7 +253,7 @@ public static class Assembler
                 bundle.Bits.Write(code.AsSpan((int)bundle.Address, Bundle.Size));
                 result.Add(bundle);
             }
-            GroupRules.Check(_bundles.Select(b => (b.Bundle, b.Items)).ToList(), _diags, !_auto);
+            GroupRules.Check(_bundles.Select(b => (b.Bundle, b.Items)).ToList(), new HashSet<long>(_labels.Values), _diags, !_auto);
             var ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
             return new AssemblyResult(code, result, _labels, ordered);
         }

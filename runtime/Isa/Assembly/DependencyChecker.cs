@@ -78,8 +78,50 @@ public static class DependencyChecker
     /// <summary>A violation: instruction <paramref name="Later"/> reads or writes what <paramref name="Earlier"/> wrote.</summary>
     public readonly record struct Violation(int Earlier, int Later, int Resource, bool IsRaw);
 
+    /// <summary>
+    /// Pairs of predicates known to be complementary, as GNU as tracks them: a compare that writes both targets
+    /// unconditionally (unpredicated, or .unc) makes them mutually exclusive, and two instructions guarded by
+    /// exclusive predicates never both execute, so they cannot conflict. Any other write of a predicate, or a
+    /// label (control may arrive from elsewhere), forgets what was known about it.
+    /// </summary>
+    public sealed class PredicateRelations
+    {
+        private readonly HashSet<(int, int)> _mutex = new();
+
+        public bool Exclusive(int qa, int qb) => qa != 0 && qb != 0 && qa != qb && _mutex.Contains(Key(qa, qb));
+
+        public void Clear() => _mutex.Clear();
+
+        private static (int, int) Key(int a, int b) => a < b ? (a, b) : (b, a);
+
+        /// <summary>Updates the relations after <paramref name="ins"/> executes.</summary>
+        public void After(in Instruction ins)
+        {
+            if (_mutex.Count == 0 && !WritesPredicate(ins.Form)) return;
+            var targets = new List<int>(2);
+            var ops = ins.Form.Operands;
+            for (int i = 0; i < ops.Length; i++)
+                if (ops[i].Kind == OperandKind.Pr && ops[i].IsOutput && ins.Values[i] != 0) targets.Add((int)ins.Values[i]);
+            if (ins.Form.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal))
+            {
+                _mutex.Clear(); // mov pr=… / mov pr.rot=… rewrite many predicates
+                return;
+            }
+            foreach (int p in targets) _mutex.RemoveWhere(k => k.Item1 == p || k.Item2 == p);
+            if (targets.Count == 2 && ParallelType(ins.Form) is null &&
+                (ins.Qp == 0 || ins.Form.Mnemonic.Contains(".unc")))
+                _mutex.Add(Key(targets[0], targets[1]));
+        }
+
+        private static bool WritesPredicate(Form f)
+        {
+            foreach (var op in f.Operands) if (op.Kind == OperandKind.Pr && op.IsOutput) return true;
+            return false;
+        }
+    }
+
     /// <summary>Finds the violations in one instruction group, given as instructions in execution order.</summary>
-    public static List<Violation> Check(IReadOnlyList<Instruction> group)
+    public static List<Violation> Check(IReadOnlyList<Instruction> group, PredicateRelations? relations = null)
     {
         var found = new List<Violation>();
         var writer = new Dictionary<int, int>();
@@ -90,12 +132,13 @@ public static class DependencyChecker
             var ins = group[k];
             Effects(ins, reads, writes);
             foreach (int r in reads)
-                if (writer.TryGetValue(r, out int w) && !RawAllowed(group[w], ins, r))
+                if (writer.TryGetValue(r, out int w) && !RawAllowed(group[w], ins, r) && relations?.Exclusive(group[w].Qp, ins.Qp) != true)
                     found.Add(new Violation(w, k, r, true));
             foreach (int r in writes)
-                if (writer.TryGetValue(r, out int w) && !WawAllowed(group[w], ins, r))
+                if (writer.TryGetValue(r, out int w) && !WawAllowed(group[w], ins, r) && relations?.Exclusive(group[w].Qp, ins.Qp) != true)
                     found.Add(new Violation(w, k, r, false));
             foreach (int r in writes) writer[r] = k;
+            relations?.After(ins);
         }
         return found;
     }

@@ -8,15 +8,17 @@ namespace IvtGen.Isa;
 /// </summary>
 internal static class GroupRules
 {
-    public static void Check(List<(AssembledBundle Bundle, InsnItem?[] Items)> bundles, List<AsmDiagnostic> diags, bool reportDependencies)
+    public static void Check(List<(AssembledBundle Bundle, InsnItem?[] Items)> bundles, ICollection<long> labels, List<AsmDiagnostic> diags, bool reportDependencies)
     {
+        var relations = new DependencyChecker.PredicateRelations();
         var group = new List<Instruction>();
         var items = new List<InsnItem>();
         void Close()
         {
+            if (reportDependencies && group.Count == 1) relations.After(group[0]);
             if (reportDependencies && group.Count > 1)
             {
-                foreach (var v in DependencyChecker.Check(group))
+                foreach (var v in DependencyChecker.Check(group, relations))
                 {
                     var later = items[v.Later];
                     var earlier = items[v.Earlier];
@@ -39,6 +41,7 @@ internal static class GroupRules
         }
         foreach (var (bundle, its) in bundles)
         {
+            if (labels.Contains(bundle.Address)) relations.Clear();
             for (int s = 0; s < 3; s++)
             {
                 if (its[s] is { } item && !bundle.Slots[s].IsDefault)
