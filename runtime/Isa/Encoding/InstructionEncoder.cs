@@ -36,7 +36,7 @@ public static class InstructionEncoder
         for (int i = 0; i < ops.Length; i++)
         {
             if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
-            if (firstPr >= 0 && ins.Values[firstPr] == ins.Values[i] && ins.Values[i] != 0)
+            if (firstPr >= 0 && ins.Values[firstPr] == ins.Values[i])
                 return $"operand {i + 1}: p{ins.Values[i]} is already the other predicate target";
             firstPr = i;
         }

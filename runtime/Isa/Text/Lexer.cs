@@ -114,6 +114,6 @@ public static class Lexer
         return tokens;
     }
 
-    private static bool IsIdentStart(char c) => char.IsLetter(c) || c is '_' or '.' or '@' or '$';
-    private static bool IsIdentPart(char c) => char.IsLetterOrDigit(c) || c is '_' or '.' or '@' or '$';
+    private static bool IsIdentStart(char c) => char.IsLetter(c) || c is '_' or '.' or '@';
+    private static bool IsIdentPart(char c) => char.IsLetterOrDigit(c) || c is '_' or '.' or '@';
 }

@@ -79,7 +79,7 @@ public sealed class CliTests : IDisposable
         var (code, _, err) = Ivtgen("asm", s, "-o", Path.Combine(_dir, "bad.bin"));
         Assert.Equal(1, code);
         Assert.Contains($"{s}:3:2: error: unknown mnemonic 'frob'", err);
-        Assert.Contains($"{s}:4:11: error: operand 2 of 'adds'", err);
+        Assert.Contains($"{s}:4:10: error: operand 2 of 'adds'", err);
         Assert.DoesNotContain("   at ", err);
         Assert.False(File.Exists(Path.Combine(_dir, "bad.bin")));
     }

@@ -37,7 +37,10 @@ public static class GnuBinutils
 
     private static readonly Regex s_msg = new(@"^[^:]+:(\d+): (Error|Warning): (.*)$", RegexOptions.Multiline);
 
-    /// <summary>Assembles <paramref name="source"/> (with <c>-x</c> unless told otherwise) and returns the raw .text bytes.</summary>
+    /// <summary>
+    /// Assembles <paramref name="source"/> and returns the raw .text bytes. With <paramref name="dvChecks"/> GNU checks
+    /// dependencies (<c>-x</c>); without, <c>-xnone</c> (and the source must not say <c>.explicit</c>, which turns checks back on).
+    /// </summary>
     public static AsResult Assemble(string source, bool dvChecks = true)
     {
         string dir = Path.Combine(Path.GetTempPath(), "ivtgen-gnu-" + Guid.NewGuid().ToString("N"));
@@ -46,7 +49,8 @@ public static class GnuBinutils
         {
             string s = Path.Combine(dir, "a.s"), o = Path.Combine(dir, "a.o"), bin = Path.Combine(dir, "a.bin");
             File.WriteAllText(s, source);
-            var (code, _, err) = Run(Tool(As), (dvChecks ? "-x " : "") + $"-o \"{o}\" \"{s}\"");
+            // -mhint.b=ok: GNU refuses hint.b by policy, not by encoding; we still want its bits checked.
+            var (code, _, err) = Run(Tool(As), (dvChecks ? "-x" : "-xnone") + $" -mhint.b=ok -o \"{o}\" \"{s}\"");
             var msgs = new List<AsMessage>();
             foreach (Match m in s_msg.Matches(err))
                 msgs.Add(new AsMessage(int.Parse(m.Groups[1].Value), m.Groups[2].Value == "Error", m.Groups[3].Value.Trim()));

@@ -10,10 +10,11 @@ public sealed class AssemblerErrorTests
 {
     [Theory]
     [InlineData("\tfrob r1=r2", 1, 2, "unknown mnemonic 'frob'")]
-    [InlineData("\tadds r14=100000,r2", 1, 12, "out of range [-8192, 8191]")]
+    [InlineData("\tadds r14=100000,r2", 1, 11, "out of range [-8192, 8191]")]
     [InlineData("\tadd r1=b0,r2", 1, 9, "expected a general register, found branch register")]
     [InlineData("\tadd r0=r1,r2", 1, 6, "r0 cannot be a destination")]
-    [InlineData("\tld8 r1=r2", 1, 2, "wrong operands for 'ld8'")]
+    [InlineData("\tld8 r1=r2", 1, 9, "operand 2 of 'ld8': expected a memory operand [rN], found general register")]
+    [InlineData("\tld8 r1", 1, 2, "wrong operands for 'ld8': expected 'r=[r]'")]
     [InlineData("\tbr.cond.sptk.few nowhere ;;", 1, 19, "undefined symbol 'nowhere'")]
     [InlineData("\tbr.cond.sptk.few .+0x2000000 ;;", 1, 19, "branch target out of range")]
     [InlineData("\tbr.cond.sptk.few 1b ;;", 1, 19, "no earlier local label 1")]
@@ -23,8 +24,8 @@ public sealed class AssemblerErrorTests
     [InlineData("\tadd r1=r2,r3 $", 1, 15, "unexpected character '$'")]
     [InlineData("\t.frob 3", 1, 2, "unsupported directive '.frob'")]
     [InlineData("a:\na:\n\tnop.m 0", 2, 1, "label 'a' is already defined")]
-    [InlineData("\tmov r1=0x", 1, 10, "bad number")]
-    [InlineData("\t(p6 add r1=r2,r3", 1, 5, "expected ')'")]
+    [InlineData("\tmov r1=0x", 1, 9, "bad number")]
+    [InlineData("\t(p6 add r1=r2,r3", 1, 6, "expected ')', found 'add'")]
     [InlineData("\tnop.m 0\n\t.org 0", 2, 2, "would move the location counter back")]
     public void Reports_error_at_location(string source, int line, int column, string message)
     {
