@@ -134,7 +134,12 @@ public static class Assembler
                 foreach (var p in packed)
                 {
                     var items = new InsnItem?[3];
-                    for (int s = 0; s < 3; s++) if (p[s] >= 0) items[s] = _run[p[s]];
+                    for (int s = 0; s < 3; s++)
+                        if (p[s] >= 0)
+                        {
+                            items[s] = _run[p[s]];
+                            items[s]!.ChooseFor(p.Template.Slots[s]);
+                        }
                     AddBundle(p.Template, items);
                 }
             }
@@ -157,7 +162,12 @@ public static class Assembler
                 if (packed is null || packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
                 var p = packed[0];
                 var items = new InsnItem?[3];
-                for (int s = 0; s < 3; s++) if (p[s] >= 0) items[s] = ins[p[s]];
+                for (int s = 0; s < 3; s++)
+                    if (p[s] >= 0)
+                    {
+                        items[s] = ins[p[s]];
+                        items[s]!.ChooseFor(p.Template.Slots[s]);
+                    }
                 AddBundle(p.Template, items);
                 return;
             }
@@ -172,12 +182,8 @@ public static class Assembler
             {
                 int slot = isLong && k == 1 ? 2 : k;
                 var kind = candidates[0].Slots[slot];
-                if (!ins[k].Form.Unit.FitsIn(kind))
-                {
-                    // Unit-less spellings (nop, break, chk.s, mov ar=…) take the unit of the slot they are in, as in GNU as.
-                    var again = FormMatcher.Match(ins[k].Syntax, LookupKnown, out _, f => f.Unit.FitsIn(kind));
-                    if (again is not null) ins[k].Match = again;
-                }
+                // Unit-less spellings (nop, break, chk.s, mov ar=…) take the unit of the slot they are in, as in GNU as.
+                ins[k].ChooseFor(kind);
                 if (!ins[k].Form.Unit.FitsIn(kind))
                 {
                     Error(ins[k], $"'{ins[k].Form.Mnemonic}' ({ins[k].Form.Unit} unit) cannot go in slot {slot} ({kind}) of {b.TemplateName}");

@@ -33,6 +33,8 @@ public static class Bundler
     {
         Form Form { get; }
         bool StopAfter { get; }
+        /// <summary>Bit per <see cref="Unit"/> the instruction may execute on (several for unit-less spellings such as nop).</summary>
+        int UnitMask { get; }
     }
 
     /// <summary>Packs <paramref name="run"/>; on failure returns null and the index of the instruction no template can hold.</summary>
@@ -55,8 +57,8 @@ public static class Bundler
             int key = 0;
             for (int w = 0; w < 3; w++)
             {
-                window[w] = i + w < n ? new Window(run[i + w].Form, run[i + w].StopAfter) : default;
-                key = key << 6 | window[w].Key;
+                window[w] = i + w < n ? new Window(run[i + w].Form, run[i + w].StopAfter, run[i + w].UnitMask) : default;
+                key = key << 9 | window[w].Key;
             }
             if (!s_choices.TryGetValue(key, out var options))
             {
@@ -84,6 +86,15 @@ public static class Bundler
         return result;
     }
 
+    public static int MaskOf(Unit u) => 1 << (int)u;
+
+    private static bool FitsAny(int unitMask, SlotKind kind)
+    {
+        for (int u = 0; u < 6; u++)
+            if ((unitMask >> u & 1) != 0 && ((Unit)u).FitsIn(kind)) return true;
+        return false;
+    }
+
     private static int Shift(int s, int i) => s < 0 ? -1 : s + i;
 
     /// <summary>What the bundler needs to know of an instruction: its unit, its stop and its slot rule.</summary>
@@ -93,13 +104,16 @@ public static class Bundler
         public bool StopAfter { get; }
         public bool Present => Form is not null;
 
-        public Window(Form form, bool stop)
+        public int UnitMask { get; }
+
+        public Window(Form form, bool stop, int unitMask)
         {
             Form = form;
             StopAfter = stop;
+            UnitMask = unitMask;
         }
 
-        public int Key => Form is null ? 0 : 1 | (int)Form.Unit << 1 | (StopAfter ? 16 : 0) | (Form.Has(InsnFlags.LastInBundle) ? 32 : 0);
+        public int Key => Form is null ? 0 : 1 | UnitMask << 1 | (StopAfter ? 128 : 0) | (Form.Has(InsnFlags.LastInBundle) ? 256 : 0);
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (Packed, int)[]> s_choices = new();
@@ -134,7 +148,7 @@ public static class Bundler
             var kind = t.Slots[s];
             if (kind == SlotKind.L) return false;
             var f = run[j].Form;
-            if (!f.Unit.FitsIn(kind)) return false;
+            if (!FitsAny(run[j].UnitMask, kind)) return false;
             if (f.Has(InsnFlags.LastInBundle) && s != 2) return false;
             slots[s] = j++;
         }

@@ -95,11 +95,31 @@ public static class Disassembler
             long rel = t - start;
             return rel >= 0 ? $"{Label(start)}+0x{rel:x}" : $"{Label(start)}-0x{-rel:x}";
         }
+        // GNU as always closes the last instruction group of a section with a stop, changing the template of the
+        // last instruction bundle. Bundles after the last one that ends in a stop are therefore written as data,
+        // with their disassembly as a comment, so that the output still reassembles to exactly the input.
+        int lastStop = -1;
+        for (int k = 0; k < bundles.Count; k++) if (bundles[k].Template.StopAfter(2)) lastStop = k;
         var sb = new StringBuilder();
         sb.Append("\t.text\n\t.explicit\n");
-        foreach (var b in bundles)
+        for (int k = 0; k < bundles.Count; k++)
         {
+            var b = bundles[k];
             if (targets.Contains(b.Address)) sb.Append(Label(b.Address)).Append(":\n");
+            if (k > lastStop)
+            {
+                sb.Append("\tdata8 0x").Append(b.Bits.Lo.ToString("x16", CultureInfo.InvariantCulture))
+                  .Append(", 0x").Append(b.Bits.Hi.ToString("x16", CultureInfo.InvariantCulture))
+                  .Append("\t// { ").Append(b.Template.Name);
+                for (int s = 0; s < 3; s++)
+                {
+                    if (b.Template.Slots[s] == SlotKind.L) continue;
+                    sb.Append(s == 0 ? " " : "; ");
+                    Formatter.Append(sb, b.Slots[s], b.Address, Target);
+                }
+                sb.Append(" } (no closing stop: GNU as would add one)\n");
+                continue;
+            }
             sb.Append("{ ").Append(b.Template.Name).Append('\n');
             for (int s = 0; s < 3; s++)
             {

@@ -21,6 +21,26 @@ public sealed class InsnItem : SourceItem, Bundler.IRunItem
     public MatchedInstruction Match { get; set; } = null!;
     public bool StopAfter { get; set; }
     public Form Form => Match.Form;
+    /// <summary>The same instruction matched for other units: GNU's unit-less nop, break, hint, chk.s, mov ar=… take the slot's unit.</summary>
+    public MatchedInstruction[] Alternatives { get; set; } = System.Array.Empty<MatchedInstruction>();
+
+    public int UnitMask
+    {
+        get
+        {
+            int m = Bundler.MaskOf(Form.Unit);
+            foreach (var a in Alternatives) m |= Bundler.MaskOf(a.Form.Unit);
+            return m;
+        }
+    }
+
+    /// <summary>Switches to the match whose unit fits a slot of <paramref name="kind"/> (no change when the current one fits).</summary>
+    public void ChooseFor(SlotKind kind)
+    {
+        if (Form.Unit.FitsIn(kind)) return;
+        foreach (var a in Alternatives)
+            if (a.Form.Unit.FitsIn(kind)) { Match = a; return; }
+    }
 }
 
 /// <summary>A stop ';;' with no instruction before it on the same line (attached to the previous instruction later).</summary>

@@ -133,11 +133,43 @@ public sealed class SourceParser
         }
         else
         {
-            var item = new InsnItem { Line = _line, Column = t.Column, Syntax = syntax, Match = m };
+            var item = new InsnItem { Line = _line, Column = t.Column, Syntax = syntax, Match = m, Alternatives = OtherUnits(syntax, m) };
             if (_open is not null) _open.Instructions.Add(item);
             else _items.Add(item);
         }
         return stop;
+    }
+
+    /// <summary>Matches of the same text on other units; only spellings the table lists under several units have any.</summary>
+    private MatchedInstruction[] OtherUnits(InstructionSyntax syntax, MatchedInstruction m)
+    {
+        if (!s_multiUnit.Contains(syntax.Mnemonic)) return Array.Empty<MatchedInstruction>();
+        var list = new List<MatchedInstruction>();
+        int seen = Bundler.MaskOf(m.Form.Unit);
+        while (true)
+        {
+            int mask = seen;
+            var other = FormMatcher.Match(syntax, Lookup, out _, f => (Bundler.MaskOf(f.Unit) & mask) == 0);
+            if (other is null) break;
+            list.Add(other);
+            seen |= Bundler.MaskOf(other.Form.Unit);
+        }
+        return list.ToArray();
+    }
+
+    private static readonly HashSet<string> s_multiUnit = BuildMultiUnit();
+
+    private static HashSet<string> BuildMultiUnit()
+    {
+        var units = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in InstructionTable.Forms)
+        {
+            units.TryGetValue(f.Mnemonic, out int m);
+            units[f.Mnemonic] = m | Bundler.MaskOf(f.Unit);
+        }
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var kv in units) if ((kv.Value & (kv.Value - 1)) != 0) set.Add(kv.Key);
+        return set;
     }
 
     private long? Lookup(string name) => _absolute.TryGetValue(name, out long v) ? v : null;

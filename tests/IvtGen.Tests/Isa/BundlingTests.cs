@@ -33,7 +33,9 @@ public sealed class BundlingTests
             var f = forms[rng.Next(forms.Count)];
             var ins = FormSamples.Make(f, rng, 2);
             if (ins is null) continue;
-            sb.Append('\t').Append(Formatter.Format(ins.Value, 0, (_, d) => "L0"));
+            // Targets name the latest label: close enough for brp's 13-bit tag.
+            string target = "L" + (labels - 1);
+            sb.Append('\t').Append(Formatter.Format(ins.Value, 0, (_, _) => target));
             if (rng.Next(3) == 0 || f.Unit == Unit.B) sb.Append(" ;;");
             sb.Append('\n');
         }
@@ -54,7 +56,8 @@ public sealed class BundlingTests
                 if (b.Template.Slots[s] == SlotKind.L) continue;
                 var ins = b.Slots[s];
                 // Displacements differ between two layouts; compare branch forms by everything else.
-                if (!Nops.IsNop(ins)) list.Add(Formatter.Format(ins, 0, (_, _) => "T"));
+                // Unit-less spellings land on either unit (mov ar48-63/ar112-127, chk.s): the same operation either way.
+                if (!Nops.IsNop(ins)) list.Add(Formatter.Format(ins, 0, (_, _) => "T").Replace("mov.i ", "mov ").Replace("mov.m ", "mov ").Replace("chk.s.i ", "chk.s ").Replace("chk.s.m ", "chk.s "));
                 if (b.Template.StopAfter(s) && list.Count > 0 && list[^1] != ";;") list.Add(";;");
             }
         }
@@ -93,6 +96,14 @@ public sealed class BundlingTests
         Assert.Empty(errors);
         var gnu = GnuBinutils.Assemble(text);
         Assert.True(gnu.Text is not null, "GNU as rejected our disassembly: " + gnu.Stderr);
-        Assert.Equal(ours.Code, gnu.Text);
+        Assert.Equal(ours.Code.Length, gnu.Text!.Length);
+        for (int off = 0; off < ours.Code.Length; off += 16)
+        {
+            if (ours.Code.AsSpan(off, 16).SequenceEqual(gnu.Text.AsSpan(off, 16))) continue;
+            var e2 = new List<DecodeError>();
+            string mine = Disassembler.ToListing(Disassembler.Decode(ours.Code.AsSpan(off, 16), off, e2));
+            string theirs = Disassembler.ToListing(Disassembler.Decode(gnu.Text.AsSpan(off, 16), off, e2));
+            Assert.Fail($"bundle at 0x{off:x} differs:\nours:\n{mine}\nGNU from our disassembly:\n{theirs}");
+        }
     }
 }
