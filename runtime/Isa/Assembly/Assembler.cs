@@ -116,7 +116,8 @@ public static class Assembler
         }
 
         private long? LookupKnown(string name) =>
-            _labels.TryGetValue(name, out long l) ? l : _absolute.TryGetValue(name, out long a) ? a : null;
+            _labels.TryGetValue(name, out long l) ? l : _absolute.TryGetValue(name, out long a) ? a
+            : Registers.TryPsrField(name, out long psr) ? psr : null;
 
         private void Flush()
         {

@@ -32,9 +32,9 @@ internal static class GroupRules
             {
                 var f = items[k].Form;
                 if (f.Has(InsnFlags.FirstInGroup) && k > 0)
-                    diags.Add(new AsmDiagnostic(AsmSeverity.Warning, items[k].Line, items[k].Column, $"'{f.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", items[k - 1].Line));
+                    diags.Add(new AsmDiagnostic(AsmSeverity.Error, items[k].Line, items[k].Column, $"'{f.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", items[k - 1].Line));
                 if (f.Has(InsnFlags.LastInGroup) && k < items.Count - 1)
-                    diags.Add(new AsmDiagnostic(AsmSeverity.Warning, items[k].Line, items[k].Column, $"'{f.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", items[k + 1].Line));
+                    diags.Add(new AsmDiagnostic(AsmSeverity.Error, items[k].Line, items[k].Column, $"'{f.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", items[k + 1].Line));
             }
             group.Clear();
             items.Clear();

@@ -172,7 +172,8 @@ public sealed class SourceParser
         return set;
     }
 
-    private long? Lookup(string name) => _absolute.TryGetValue(name, out long v) ? v : null;
+    private long? Lookup(string name) =>
+        _absolute.TryGetValue(name, out long v) ? v : Registers.TryPsrField(name, out long psr) ? psr : null;
 
     private int ParseDirective(List<Token> tk, int i)
     {

@@ -31,6 +31,21 @@ public static class Registers
         Cr(72, "itv"); Cr(73, "pmv"); Cr(74, "cmcv"); Cr(80, "lrr0"); Cr(81, "lrr1");
     }
 
+    // PSR fields by bit position (SDM vol. 2 table 3-2); GNU as accepts psr.NAME as the field's mask in rsm/ssm/sum/rum.
+    private static readonly Dictionary<string, long> s_psr = new(StringComparer.Ordinal)
+    {
+        ["psr.be"] = 1L << 1, ["psr.up"] = 1L << 2, ["psr.ac"] = 1L << 3, ["psr.mfl"] = 1L << 4, ["psr.mfh"] = 1L << 5,
+        ["psr.ic"] = 1L << 13, ["psr.i"] = 1L << 14, ["psr.pk"] = 1L << 15, ["psr.dt"] = 1L << 17, ["psr.dfl"] = 1L << 18,
+        ["psr.dfh"] = 1L << 19, ["psr.sp"] = 1L << 20, ["psr.pp"] = 1L << 21, ["psr.di"] = 1L << 22, ["psr.si"] = 1L << 23,
+        ["psr.db"] = 1L << 24, ["psr.lp"] = 1L << 25, ["psr.tb"] = 1L << 26, ["psr.rt"] = 1L << 27, ["psr.cpl"] = 3L << 32,
+        ["psr.is"] = 1L << 34, ["psr.mc"] = 1L << 35, ["psr.it"] = 1L << 36, ["psr.id"] = 1L << 37, ["psr.da"] = 1L << 38,
+        ["psr.dd"] = 1L << 39, ["psr.ss"] = 1L << 40, ["psr.ri"] = 3L << 41, ["psr.ed"] = 1L << 43, ["psr.bn"] = 1L << 44,
+        ["psr.ia"] = 1L << 45, ["psr.vm"] = 1L << 46,
+    };
+
+    /// <summary>The mask of a PSR field named <c>psr.NAME</c> (psr.dt → 1&lt;&lt;17), as GNU as defines them.</summary>
+    public static bool TryPsrField(string name, out long mask) => s_psr.TryGetValue(name, out mask);
+
     private static void Ar(int n, string name) { s_ar[n] = name; s_arByName.Add(name, n); }
     private static void Cr(int n, string name) { s_cr[n] = name; s_crByName.Add(name, n); }
 
