@@ -53,6 +53,12 @@ public static class FormMatcher
         {
             if (f.Operands.Length != s.Operands.Count || f.Outputs != s.Outputs) continue;
             if (accept is not null && !accept(f)) continue;
+            if (!KindsFit(f, s))
+            {
+                // The common miss (another shape of the same mnemonic): no allocation, and a message only if nothing fits.
+                if (best.reached < 0) best = (-1, "", s.MnemonicColumn);
+                continue;
+            }
             var values = new long[f.Operands.Length];
             var pending = new Expr?[f.Operands.Length];
             int i = 0;
@@ -83,6 +89,11 @@ public static class FormMatcher
                 best = (i, i >= 0 && i < s.Operands.Count ? $"operand {i + 1} of '{s.Mnemonic}': {why}" : why!, col);
             }
         }
+        if (best.reached < 0 && best.msg.Length == 0 && forms.Any(f => f.Operands.Length == s.Operands.Count && f.Outputs == s.Outputs && (accept is null || accept(f))))
+        {
+            // Some form has the right shape but the wrong operand kinds: say which operand.
+            return MatchSlow(s, forms, lookup, out error, accept);
+        }
         if (best.reached < 0 && best.msg.Length == 0)
         {
             var shapes = forms.Select(Shape).Distinct().Take(8);
@@ -90,6 +101,49 @@ public static class FormMatcher
             return null;
         }
         error = new MatchError(best.msg, best.col);
+        return null;
+    }
+
+    /// <summary>Whether each written operand is of the kind the form's operand wants (values not checked).</summary>
+    private static bool KindsFit(Form f, InstructionSyntax s)
+    {
+        var ops = f.Operands;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            var w = s.Operands[i];
+            bool ok = op.Kind switch
+            {
+                OperandKind.Fixed => w.Canonical == op.Text,
+                OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr =>
+                    w.Kind == OperandSyntaxKind.Register && w.RegKind == op.Kind,
+                OperandKind.Mem => w.Kind == OperandSyntaxKind.Memory,
+                OperandKind.Indirect => w.Kind == OperandSyntaxKind.Indirect && w.Name == op.Text,
+                OperandKind.Symbolic => w.Name is not null,
+                _ => w.Kind == OperandSyntaxKind.Expression && !IsReservedName(w.Name),
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The message-producing match over every form, for when no form's operand kinds fit.</summary>
+    private static MatchedInstruction? MatchSlow(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept)
+    {
+        (int reached, string msg, int col) best = (-1, "", s.MnemonicColumn);
+        foreach (var f in forms)
+        {
+            if (f.Operands.Length != s.Operands.Count || f.Outputs != s.Outputs) continue;
+            if (accept is not null && !accept(f)) continue;
+            for (int i = 0; i < f.Operands.Length; i++)
+            {
+                string? why = MatchOperand(f.Operands[i], s.Operands[i], lookup, out _, out _);
+                if (why is null) continue;
+                if (i > best.reached) best = (i, $"operand {i + 1} of '{s.Mnemonic}': {why}", s.Operands[i].Column);
+                break;
+            }
+        }
+        error = new MatchError(best.msg.Length > 0 ? best.msg : $"wrong operands for '{s.Mnemonic}'", best.col);
         return null;
     }
 

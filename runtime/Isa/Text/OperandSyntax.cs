@@ -25,8 +25,12 @@ public sealed class OperandSyntax
     public Expr? Expr { get; init; }
     public int Column { get; init; }
 
+    private string? _canonical;
+
     /// <summary>The canonical spelling compared against fixed tokens of the table (r0, ar.ccv, ip, 1).</summary>
-    public string Canonical => Kind switch
+    public string Canonical => _canonical ??= MakeCanonical();
+
+    private string MakeCanonical() => Kind switch
     {
         OperandSyntaxKind.Register => RegKind switch
         {
