@@ -244,6 +244,7 @@ public static class Assembler
                         var resolved = Resolve(item, bundle.Address);
                         if (resolved is null) continue;
                         ins = resolved.Value;
+                        bundle.Symbols[s] = NamedSymbol(item);
                     }
                     else ins = Nops.For(kind);
                     bundle.Slots[s] = ins;
@@ -263,6 +264,18 @@ public static class Assembler
             GroupRules.Check(_bundles.Select(b => (b.Bundle, b.Items)).ToList(), new HashSet<long>(_labels.Values), _diags, !_auto);
             var ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
             return new AssemblyResult(code, result, _labels, ordered);
+        }
+
+        private static string? NamedSymbol(InsnItem item)
+        {
+            foreach (var e in item.Match.Pending)
+            {
+                if (e is null) continue;
+                var names = new List<string>();
+                e.CollectSymbols(names);
+                foreach (var n in names) if (n != ".") return n;
+            }
+            return null;
         }
 
         /// <summary>Evaluates the operands left for after layout: labels, forward symbols, branch displacements.</summary>

@@ -13,6 +13,8 @@ public sealed class AssembledBundle
     /// <summary>Per slot, the 1-based source line (0 for an assembler-filled nop).</summary>
     public int[] Lines { get; }
     public Bundle Bits { get; internal set; }
+    /// <summary>Per slot, the symbol a branch target or immediate of that instruction names (null when none): what a linker would relocate.</summary>
+    public string?[] Symbols { get; } = new string?[3];
 
     public AssembledBundle(long address, Template template, Instruction[] slots, int[] lines)
     {
