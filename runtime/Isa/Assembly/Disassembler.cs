@@ -72,7 +72,13 @@ public static class Disassembler
     }
 
     /// <summary>GNU as source that assembles back to the same bytes: labels for every branch target.</summary>
-    public static string ToSource(IReadOnlyList<DecodedBundle> bundles)
+    public static string ToSource(IReadOnlyList<DecodedBundle> bundles) => ToSource(bundles, null);
+
+    /// <summary>
+    /// As <see cref="ToSource(IReadOnlyList{DecodedBundle})"/>, naming addresses after <paramref name="symbols"/>
+    /// (vector handlers, routines) and writing runs of zero bundles as <c>.org</c> gaps.
+    /// </summary>
+    public static string ToSource(IReadOnlyList<DecodedBundle> bundles, IReadOnlyDictionary<long, IReadOnlyList<string>>? symbols)
     {
         var targets = new SortedSet<long>();
         long start = bundles.Count > 0 ? bundles[0].Address : 0;
@@ -87,7 +93,8 @@ public static class Disassembler
                             if (t >= start && t < end) targets.Add(t);
                         }
         targets.Add(start);
-        string Label(long a) => "L_" + a.ToString("x", CultureInfo.InvariantCulture);
+        string Label(long a) => symbols is not null && symbols.TryGetValue(a, out var names) && names.Count > 0
+            ? names[0] : "L_" + a.ToString("x", CultureInfo.InvariantCulture);
         string Target(long bundleAddress, long disp)
         {
             long t = bundleAddress + disp;
@@ -105,7 +112,22 @@ public static class Disassembler
         for (int k = 0; k < bundles.Count; k++)
         {
             var b = bundles[k];
-            if (targets.Contains(b.Address)) sb.Append(Label(b.Address)).Append(":\n");
+            // A run of zero bundles after a closed group is a gap: .org pads with zeros, as GNU as does.
+            if (symbols is not null && k <= lastStop && IsZero(b) && k > 0 && bundles[k - 1].Template.StopAfter(2) && !targets.Contains(b.Address)
+                && !symbols.ContainsKey(b.Address))
+            {
+                int j = k;
+                while (j + 1 <= lastStop && IsZero(bundles[j + 1]) && !targets.Contains(bundles[j + 1].Address) && !symbols!.ContainsKey(bundles[j + 1].Address)) j++;
+                if (j + 1 < bundles.Count && j > k)
+                {
+                    sb.Append("\t.org ").Append(Label(start)).Append("+0x").Append((bundles[j + 1].Address - start).ToString("x", CultureInfo.InvariantCulture)).Append('\n');
+                    k = j;
+                    continue;
+                }
+            }
+            if (symbols is not null && symbols.TryGetValue(b.Address, out var here))
+                foreach (var name in here) sb.Append(name).Append(":\n");
+            else if (targets.Contains(b.Address)) sb.Append(Label(b.Address)).Append(":\n");
             if (k > lastStop)
             {
                 sb.Append("\tdata8 0x").Append(b.Bits.Lo.ToString("x16", CultureInfo.InvariantCulture))
@@ -133,6 +155,8 @@ public static class Disassembler
         }
         return sb.ToString();
     }
+
+    private static bool IsZero(DecodedBundle b) => b.Bits.Lo == 0 && b.Bits.Hi == 0;
 
     /// <summary>An objdump-like listing: address, bytes, template, instruction, stops.</summary>
     public static string ToListing(IReadOnlyList<DecodedBundle> bundles)

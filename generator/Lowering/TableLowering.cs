@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using IvtGen.Dsl;
+using IvtGen.Generator.Model;
+using IvtGen.Isa;
+
+namespace IvtGen.Generator.Lowering;
+
+/// <summary>
+/// Turns a <see cref="TableSpec"/> into images: writes the table as GNU as source (each handler at its vector's
+/// offset, routines after the 32 KiB IVT), assembles it with the ISA core, measures every handler against its slot,
+/// and maps assembler messages back to the statements they came from.
+/// </summary>
+internal static class TableLowering
+{
+    public const string Native = "native";
+
+    /// <param name="symbols">Addresses of external symbols from outside the source (ivtgen build --symbol), overriding [IvtExtern].</param>
+    public static BuiltTable Build(TableSpec table, IReadOnlyDictionary<string, long>? symbols = null)
+    {
+        var diags = new List<DiagnosticInfo>();
+        var image = BuildVariant(table, Native, symbols, diags);
+        var images = image is null ? EquatableArray<ImageSpec>.Empty : new EquatableArray<ImageSpec>(new[] { image });
+        return new BuiltTable(table, images, diags.ToEquatableArray());
+    }
+
+    private static ImageSpec? BuildVariant(TableSpec table, string variant, IReadOnlyDictionary<string, long>? symbols, List<DiagnosticInfo> diags)
+    {
+        var src = new StringBuilder();
+        var map = new List<(int Handler, int Statement)>(); // per source line (1-based index − 1)
+        void Line(string text, int h = -1, int st = -1)
+        {
+            src.Append(text).Append('\n');
+            map.Add((h, st));
+        }
+
+        Line("\t.text");
+        Line("\t.explicit");
+        foreach (var e in table.Externs)
+        {
+            long? address = symbols is not null && symbols.TryGetValue(e.Name, out long a) ? a : e.Address;
+            if (address is null) continue; // a reference to it is reported as undefined, naming it
+            Line(string.Format(CultureInfo.InvariantCulture, "\t.set {0}, 0x{1:x}", e.Name, address.Value));
+        }
+        Line(table.TableName + ":");
+        var order = Enumerable.Range(0, table.Handlers.Count)
+            .OrderBy(i => table.Handlers[i].Offset < 0 ? int.MaxValue : table.Handlers[i].Offset).ThenBy(i => i).ToList();
+        bool routinesStarted = false;
+        foreach (int h in order)
+        {
+            var handler = table.Handlers[h];
+            if (handler.Offset < 0 && !routinesStarted)
+            {
+                Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
+                routinesStarted = true;
+            }
+            if (handler.Offset >= 0)
+                Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, handler.Offset), h);
+            Line(handler.Symbol + ":", h);
+            for (int k = 0; k < handler.Statements.Count; k++)
+            {
+                var st = handler.Statements[k];
+                Line(st.Kind switch
+                {
+                    StatementKind.Stop => "\t;;",
+                    StatementKind.Label => st.Text + ":",
+                    StatementKind.BundleStart => "{ " + st.Text,
+                    StatementKind.BundleEnd => "}",
+                    _ => "\t" + st.Text,
+                }, h, k);
+            }
+            Line(EndLabel(handler) + ":", h);
+        }
+        if (!routinesStarted) Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
+
+        var result = Assembler.Assemble(src.ToString());
+        var vectors = Vectors(table, result, variant, diags);
+        bool overflow = vectors.Any(v => v.Used > v.Capacity);
+        foreach (var d in result.Diagnostics)
+        {
+            var (h, st) = d.Line - 1 < map.Count ? map[d.Line - 1] : (-1, -1);
+            // An overflowing handler makes the next .org move backwards; the overflow diagnostic says it better.
+            if (overflow && d.Message.Contains(".org")) continue;
+            string id = d.Severity == AsmSeverity.Warning ? "IVT009"
+                : d.Message.Contains("branch target out of range") ? "IVT006"
+                : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005" : "IVT007";
+            string message = id == "IVT005" ? UndefinedName(d.Message) : SourceParser.DisplayName(d.Message);
+            diags.Add(h >= 0 && st >= 0
+                ? DiagnosticInfo.AtStatement(id, h, st, message)
+                : new DiagnosticInfo(id, new EquatableArray<string>(new[] { message }), null, h, -1));
+        }
+        if (result.HasErrors || overflow) return null;
+
+        var bytes = result.Code;
+        var labelAt = new Dictionary<long, List<string>>();
+        var symbolsOut = new List<SymbolInfo> { new(table.TableName, 0) };
+        foreach (var handler in table.Handlers)
+            if (result.Labels.TryGetValue(handler.Symbol, out long addr)) symbolsOut.Add(new SymbolInfo(handler.Symbol, addr));
+        symbolsOut.Sort((a, b) => a.Address != b.Address ? a.Address.CompareTo(b.Address) : string.CompareOrdinal(a.Name, b.Name));
+        foreach (var s in symbolsOut)
+        {
+            if (!labelAt.TryGetValue(s.Address, out var l)) labelAt[s.Address] = l = new List<string>();
+            l.Add(s.Name);
+        }
+
+        var relocations = new List<RelocationInfo>();
+        var handlerSymbols = new HashSet<string>(table.Handlers.Select(x => x.Symbol), StringComparer.Ordinal);
+        var externNames = new HashSet<string>(table.Externs.Select(x => x.Name), StringComparer.Ordinal);
+        foreach (var b in result.Bundles)
+            for (int s = 0; s < 3; s++)
+                if (b.Symbols[s] is { } sym && (handlerSymbols.Contains(sym) || externNames.Contains(sym)) && !b.Slots[s].IsDefault)
+                    relocations.Add(new RelocationInfo(b.Address, s, RelocationKind(b.Slots[s].Form), sym));
+
+        var errors = new List<DecodeError>();
+        var decoded = Disassembler.Decode(bytes, 0, errors);
+        string listing = Disassembler.ToSource(decoded, labelAt.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value));
+        return new ImageSpec(variant, new EquatableArray<byte>(bytes), Sha256(bytes), listing,
+            vectors.ToEquatableArray(), symbolsOut.ToEquatableArray(), relocations.ToEquatableArray());
+    }
+
+    private static string EndLabel(HandlerSpec h) => h.Symbol + ".__end";
+
+    private static string UndefinedName(string message)
+    {
+        int q = message.IndexOf('\'');
+        int e = q < 0 ? -1 : message.IndexOf('\'', q + 1);
+        return q >= 0 && e > q ? SourceParser.DisplayName(message.Substring(q + 1, e - q - 1)) : message;
+    }
+
+    /// <summary>The ELF relocation a linker would apply to this instruction's symbolic operand.</summary>
+    private static string RelocationKind(Form f)
+    {
+        foreach (var op in f.Operands)
+            if (op.Kind == OperandKind.Target) return f.Unit == Unit.X ? "PCREL60B" : "PCREL21B";
+        return f.Unit == Unit.X ? "IMM64" : "IMM22";
+    }
+
+    private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags)
+    {
+        var byOffset = new Dictionary<int, int>();
+        for (int i = 0; i < table.Handlers.Count; i++)
+            if (table.Handlers[i].Offset >= 0) byOffset[table.Handlers[i].Offset] = i;
+        var list = new List<VectorInfo>(IvtLayout.EntryCount);
+        for (int index = 0; index < IvtLayout.EntryCount; index++)
+        {
+            int offset = IvtLayout.Offset(index);
+            int capacity = IvtLayout.Capacity(index);
+            if (!byOffset.TryGetValue(offset, out int h))
+            {
+                list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), "", 0, capacity));
+                continue;
+            }
+            var handler = table.Handlers[h];
+            int used = result.Labels.TryGetValue(handler.Symbol, out long start) && result.Labels.TryGetValue(EndLabel(handler), out long end)
+                ? (int)((end - start + Bundle.Size - 1) / Bundle.Size) : 0;
+            if (used > capacity)
+                diags.Add(new DiagnosticInfo("IVT008", new EquatableArray<string>(new[]
+                {
+                    handler.Name, IvtLayout.Name(index), offset.ToString("x4", CultureInfo.InvariantCulture),
+                    used.ToString(CultureInfo.InvariantCulture), variant, capacity.ToString(CultureInfo.InvariantCulture),
+                }), null, h, -1));
+            list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), handler.Name, used, capacity));
+        }
+        return list;
+    }
+
+    private static string Sha256(byte[] bytes)
+    {
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(bytes);
+        var sb = new StringBuilder(64);
+        foreach (var b in hash) sb.Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+}
