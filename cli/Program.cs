@@ -1,7 +1,8 @@
 using System.CommandLine;
 using IvtGen.Cli;
 
-var root = new RootCommand("ivtgen: IA-64 interruption vector table toolchain (assembler, disassembler).");
+var root = new RootCommand("ivtgen: IA-64 interruption vector table toolchain (assembler, disassembler, table builder).");
 root.Subcommands.Add(AsmCommand.Create());
 root.Subcommands.Add(DisasmCommand.Create());
+root.Subcommands.Add(BuildCommand.Create());
 return root.Parse(args).Invoke();

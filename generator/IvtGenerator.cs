@@ -34,8 +34,15 @@ public sealed class IvtGenerator : IIncrementalGenerator
         public const string Diagnostics = nameof(Diagnostics);
     }
 
+    /// <summary>
+    /// Called with every table the pipeline builds (images, listings, metadata): how `ivtgen build` gets the bytes
+    /// without re-parsing generated C#, and how tests inspect the model.
+    /// </summary>
+    public Action<BuiltTable>? OnTableBuilt { get; init; }
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var onBuilt = OnTableBuilt;
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(TableParser.TableAttribute, static (node, _) => node is ClassDeclarationSyntax, TableParser.Parse)
             .WithTrackingName(Steps.Parse);
@@ -54,8 +61,9 @@ public sealed class IvtGenerator : IIncrementalGenerator
             .Select(static (x, ct) => SafeBuild(x.Left, x.Right))
             .WithTrackingName(Steps.Build);
 
-        context.RegisterSourceOutput(built, static (spc, table) =>
+        context.RegisterSourceOutput(built, (spc, table) =>
         {
+            onBuilt?.Invoke(table);
             if (table.Images.Count == 0) return;
             string source;
             try
