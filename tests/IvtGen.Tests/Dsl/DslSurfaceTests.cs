@@ -185,22 +185,24 @@ public sealed class DslSurfaceTests
 
         public void Handler()
         {
+            label("again");
             mov(r16, cr.ifa);
-            If(p6).ld8(r17, [r16], 8);
-            ld8_acq(r14, Mem(r15), 8);
+            If(p6).ld8_acq(r17, [r16], 8);
             stop();
             mov(r18, rr[r16]);
             mux1(r19, r18, Sym.rev);
             rsm(Psr.dt | Psr.ic);
             alloc(r34, ar.pfs, 2, 3, 0, 0);
             mov(ar[48], r2);
-            @break(0x100);
-            label("again");
+            br_cond_sptk_many("again");
             bundle("mib");
             nop_m(0);
             nop_i(0);
-            br_cond_sptk_many("again");
+            br_ret_sptk_many(b0);
             end_bundle();
+            ld8_acq(r14, Mem(r15), 8);
+            mov_m(ar.k0, r2);
+            @break(0x100);
             rfi();
         }
     }
