@@ -43,6 +43,9 @@ public static class Registers
         ["psr.ia"] = 1L << 45, ["psr.vm"] = 1L << 46,
     };
 
+    /// <summary>The PSR fields GNU as names (<c>psr.dt</c>) and their masks, in no particular order.</summary>
+    public static IEnumerable<KeyValuePair<string, long>> PsrFields => s_psr;
+
     /// <summary>The mask of a PSR field named <c>psr.NAME</c> (psr.dt → 1&lt;&lt;17), as GNU as defines them.</summary>
     public static bool TryPsrField(string name, out long mask) => s_psr.TryGetValue(name, out mask);
 
