@@ -61,8 +61,10 @@ internal static class BuildCommand
 
         var parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest).WithPreprocessorSymbols(defines);
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, path: f)).ToList();
+        // A folder may hold a sample's Program.cs: top-level statements make it an executable.
+        bool hasMain = trees.Any(t => t.GetRoot().ChildNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax>().Any());
         var compilation = CSharpCompilation.Create("IvtBuild", trees, References(),
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(hasMain ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
         var tables = new List<BuiltTable>();
         var generator = new IvtGenerator { OnTableBuilt = tables.Add };
@@ -128,9 +130,11 @@ internal static class BuildCommand
     /// <summary>The BCL the tool runs on plus IvtGen.Runtime: enough to bind DSL sources.</summary>
     private static IEnumerable<MetadataReference> References()
     {
+        string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var tpa = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator);
-        foreach (var p in tpa.Where(p => p.Length > 0))
+        foreach (var p in tpa.Where(p => p.Length > 0 && Path.GetDirectoryName(p) == framework))
             yield return MetadataReference.CreateFromFile(p);
+        yield return MetadataReference.CreateFromFile(typeof(IvtGen.Dsl.IvtCode).Assembly.Location);
     }
 
     /// <summary>Compiler style: <c>file(line,col): error IVT008: message</c>.</summary>

@@ -9,10 +9,10 @@ using Scriban.Runtime;
 
 namespace IvtGen.Generator.Emit;
 
-/// <summary>Renders a built table as C# through the Scriban template ivt-templates/table.cs.scriban. It only renders.</summary>
+/// <summary>Renders a built table as C# through the Scriban template ivt-templates/ivt-table.scriban. It only renders.</summary>
 internal static class Emitter
 {
-    private static readonly Lazy<Template> s_template = new(() => Load("table.cs.scriban"));
+    private static readonly Lazy<Template> s_template = new(() => Load("ivt-table.scriban"));
 
     private static Template Load(string name)
     {

@@ -296,7 +296,7 @@ internal sealed class TableParser
                     string typeName = (sym as IPropertySymbol)?.Type.Name ?? ((IFieldSymbol)sym).Type.Name;
                     if (owner == "ArFile") return "ar." + n;
                     if (owner == "CrFile") return "cr." + n;
-                    if (owner == "Sym") return "@" + n;
+                    if (owner == "Sym") return SymbolText(n);
                     if (typeName == "Special") return n.Replace('_', '.');
                     if (typeName is "GR" or "FR" or "PR" or "BR") return n;
                 }
@@ -306,6 +306,13 @@ internal sealed class TableParser
         _diags.Add(DiagnosticInfo.At("IVT001", Loc(e.GetLocation()), Abbreviate(e.ToString())));
         return null;
     }
+
+    /// <summary>Sym.rev is GNU's @rev; a few symbolic values have no '@' (Sym.dahr3 is dahr3): the ISA table says which.</summary>
+    private static string SymbolText(string name) => s_atSymbols.Contains("@" + name) ? "@" + name : name;
+
+    private static readonly HashSet<string> s_atSymbols = new(
+        InstructionTable.Forms.SelectMany(f => f.Operands).Where(o => o.Kind == OperandKind.Symbolic).SelectMany(o => o.Symbols!)
+            .Where(x => x.StartsWith("@", StringComparison.Ordinal)), StringComparer.Ordinal);
 
     private static bool IsDsl(INamedTypeSymbol? t)
     {

@@ -54,11 +54,11 @@ public static class Bundler
             cost[i] = Inf;
             // The feasible (template, slots) choices depend only on the next three instructions' units,
             // stops and slot rules: compute them once per distinct signature.
-            int key = 0;
+            long key = 0;
             for (int w = 0; w < 3; w++)
             {
                 window[w] = i + w < n ? new Window(run[i + w].Form, run[i + w].StopAfter, run[i + w].UnitMask) : default;
-                key = key << 9 | window[w].Key;
+                key = key << 11 | (long)window[w].Key;
             }
             if (!s_choices.TryGetValue(key, out var options))
             {
@@ -113,10 +113,11 @@ public static class Bundler
             UnitMask = unitMask;
         }
 
-        public int Key => Form is null ? 0 : 1 | UnitMask << 1 | (StopAfter ? 128 : 0) | (Form.Has(InsnFlags.LastInBundle) ? 256 : 0);
+        public int Key => Form is null ? 0 : 1 | UnitMask << 1 | (StopAfter ? 128 : 0) | (Form.Has(InsnFlags.LastInBundle) ? 256 : 0)
+            | (Form.Has(InsnFlags.LastInGroup) ? 512 : 0) | (Form.Has(InsnFlags.FirstInGroup) ? 1024 : 0);
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (Packed, int)[]> s_choices = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, (Packed, int)[]> s_choices = new();
 
     private static (Packed, int)[] Options(Window[] window, int[] slots)
     {
@@ -150,6 +151,10 @@ public static class Bundler
             var f = run[j].Form;
             if (!FitsAny(run[j].UnitMask, kind)) return false;
             if (f.Has(InsnFlags.LastInBundle) && s != 2) return false;
+            // Group placement counts the nops too (GNU as does): a must-be-last instruction needs the stop right
+            // after its slot, a must-be-first one the stop right before it.
+            if (f.Has(InsnFlags.LastInGroup) && !t.StopAfter(s)) return false;
+            if (f.Has(InsnFlags.FirstInGroup) && s > 0 && !t.StopAfter(s - 1)) return false;
             slots[s] = j++;
         }
         placed = j - i;
