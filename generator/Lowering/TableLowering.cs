@@ -100,7 +100,9 @@ internal static class TableLowering
         var symbolsOut = new List<SymbolInfo> { new(table.TableName, 0) };
         foreach (var handler in table.Handlers)
             if (result.Labels.TryGetValue(handler.Symbol, out long addr)) symbolsOut.Add(new SymbolInfo(handler.Symbol, addr));
-        symbolsOut.Sort((a, b) => a.Address != b.Address ? a.Address.CompareTo(b.Address) : string.CompareOrdinal(a.Name, b.Name));
+        // By address; at one address the table's own name first (it names the listing's base), then by name.
+        symbolsOut.Sort((a, b) => a.Address != b.Address ? a.Address.CompareTo(b.Address)
+            : a.Name == table.TableName ? -1 : b.Name == table.TableName ? 1 : string.CompareOrdinal(a.Name, b.Name));
         foreach (var s in symbolsOut)
         {
             if (!labelAt.TryGetValue(s.Address, out var l)) labelAt[s.Address] = l = new List<string>();
