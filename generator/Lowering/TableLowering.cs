@@ -88,7 +88,9 @@ internal static class TableLowering
             string id = d.Severity == AsmSeverity.Warning ? "IVT009"
                 : d.Message.Contains("branch target out of range") ? "IVT006"
                 : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005" : "IVT007";
-            string message = id == "IVT005" ? UndefinedName(d.Message) : SourceParser.DisplayName(d.Message);
+            // Lines of the generated assembly mean nothing in C#: the statement's own location says where.
+            string message = id == "IVT005" ? UndefinedName(d.Message)
+                : System.Text.RegularExpressions.Regex.Replace(SourceParser.DisplayName(d.Message), @" at line \d+", "");
             diags.Add(h >= 0 && st >= 0
                 ? DiagnosticInfo.AtStatement(id, h, st, message)
                 : new DiagnosticInfo(id, new EquatableArray<string>(new[] { message }), null, h, -1));
