@@ -87,7 +87,9 @@ internal static class TableLowering
             if (overflow && d.Message.Contains(".org")) continue;
             string id = d.Severity == AsmSeverity.Warning ? "IVT009"
                 : d.Message.Contains("branch target out of range") ? "IVT006"
-                : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005" : "IVT007";
+                : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005"
+                : d.Message.Contains("unterminated bundle") || d.Message.Contains("'}' without '{'") || d.Message.Contains("nested '{'") ? "IVT013"
+                : "IVT007";
             // Lines of the generated assembly mean nothing in C#: the statement's own location says where.
             string message = id == "IVT005" ? UndefinedName(d.Message)
                 : System.Text.RegularExpressions.Regex.Replace(SourceParser.DisplayName(d.Message), @" at line \d+", "");
