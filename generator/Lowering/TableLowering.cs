@@ -18,14 +18,26 @@ namespace IvtGen.Generator.Lowering;
 internal static class TableLowering
 {
     public const string Native = "native";
+    public const string XenAltA = "xen-alta";
+    public const string XenAltB = "xen-altb";
 
     /// <param name="symbols">Addresses of external symbols from outside the source (ivtgen build --symbol), overriding [IvtExtern].</param>
-    public static BuiltTable Build(TableSpec table, IReadOnlyDictionary<string, long>? symbols = null)
+    /// <param name="variants">The variants to build; native only when null.</param>
+    public static BuiltTable Build(TableSpec table, IReadOnlyDictionary<string, long>? symbols = null, IReadOnlyList<string>? variants = null)
     {
         var diags = new List<DiagnosticInfo>();
-        var image = BuildVariant(table, Native, symbols, diags);
-        var images = image is null ? EquatableArray<ImageSpec>.Empty : new EquatableArray<ImageSpec>(new[] { image });
-        return new BuiltTable(table, images, diags.ToEquatableArray());
+        var images = new List<ImageSpec>();
+        var seen = new HashSet<DiagnosticInfo>();
+        foreach (var variant in variants ?? new[] { Native })
+        {
+            // A problem every variant has (a bad operand) is reported once, not once per variant.
+            var own = new List<DiagnosticInfo>();
+            var image = BuildVariant(table, variant, symbols, own);
+            foreach (var d in own) if (seen.Add(d)) diags.Add(d);
+            if (image is not null) images.Add(image);
+        }
+        // All or nothing: a table that fails in one variant emits none, so no build ships a partial set.
+        return new BuiltTable(table, diags.Any(d => d.Id != "IVT009") ? EquatableArray<ImageSpec>.Empty : images.ToEquatableArray(), diags.ToEquatableArray());
     }
 
     private static ImageSpec? BuildVariant(TableSpec table, string variant, IReadOnlyDictionary<string, long>? symbols, List<DiagnosticInfo> diags)
@@ -98,6 +110,21 @@ internal static class TableLowering
                 : new DiagnosticInfo(id, new EquatableArray<string>(new[] { message }), null, h, -1));
         }
         if (result.HasErrors || overflow) return null;
+
+        // A Xen image may hold no privileged or sensitive instruction: decode what was built and say where one came from.
+        if (variant.StartsWith("xen", StringComparison.Ordinal))
+        {
+            int before = diags.Count;
+            foreach (var b in result.Bundles)
+                for (int s = 0; s < 3; s++)
+                {
+                    var ins = b.Slots[s];
+                    if (ins.IsDefault || !ins.Form.Has(InsnFlags.Privileged | InsnFlags.Sensitive)) continue;
+                    var (h, st) = b.Lines[s] > 0 && b.Lines[s] - 1 < map.Count ? map[b.Lines[s] - 1] : (-1, -1);
+                    diags.Add(new DiagnosticInfo("IVT015", new EquatableArray<string>(new[] { ins.Form.Mnemonic, variant }), null, h, st));
+                }
+            if (diags.Count > before) return null;
+        }
 
         var bytes = result.Code;
         var labelAt = new Dictionary<long, List<string>>();
