@@ -53,6 +53,8 @@ public static class Assembler
                         AttachStop(items, i, stop);
                         break;
                     case LabelItem label:
+                        // `insn / label: / ;;` ends insn's group: take the stop before the run is packed.
+                        if (StopFollows(items, i) && _run.Count > 0) _run[_run.Count - 1].StopAfter = true;
                         Flush();
                         if (_labels.ContainsKey(label.Name) || _absolute.ContainsKey(label.Name))
                             Error(label, $"label '{SourceParser.DisplayName(label.Name)}' is already defined");
@@ -60,6 +62,7 @@ public static class Assembler
                         break;
                     case BundleItem b:
                         Flush();
+                        if (StopFollows(items, i) && b.Instructions.Count > 0) b.Instructions[b.Instructions.Count - 1].StopAfter = true;
                         PlaceExplicit(b);
                         break;
                     case DirectiveItem d:
@@ -70,9 +73,24 @@ public static class Assembler
             Flush();
         }
 
+        /// <summary>Whether a stop follows item <paramref name="i"/>, past any labels; that stop is marked taken.</summary>
+        private bool StopFollows(List<SourceItem> items, int i)
+        {
+            for (int j = i + 1; j < items.Count; j++)
+            {
+                if (items[j] is LabelItem) continue;
+                if (items[j] is StopItem s) { _takenStops.Add(s); return true; }
+                return false;
+            }
+            return false;
+        }
+
+        private readonly HashSet<StopItem> _takenStops = new();
+
         /// <summary>A stop on a line of its own belongs to the instruction before it, even across labels.</summary>
         private void AttachStop(List<SourceItem> items, int i, StopItem stop)
         {
+            if (_takenStops.Contains(stop)) return;
             if (_run.Count > 0) { _run[_run.Count - 1].StopAfter = true; return; }
             for (int j = i - 1; j >= 0; j--)
             {

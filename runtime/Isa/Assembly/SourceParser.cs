@@ -100,6 +100,9 @@ public sealed class SourceParser
             var list = _open is not null ? _open.Instructions : null;
             if (list is { Count: > 0 }) list[list.Count - 1].StopAfter = true;
             else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InsnItem prev) prev.StopAfter = true;
+            // `} ;;` closes the group at the end of that bundle (its template takes the end stop), as GNU as reads it.
+            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is BundleItem { Instructions.Count: > 0 } closed)
+                closed.Instructions[closed.Instructions.Count - 1].StopAfter = true;
             else if (_open is not null) throw new SyntaxError("a stop at the start of a bundle", t.Column);
             else _items.Add(new StopItem { Line = _line, Column = t.Column });
             return i + 1;
