@@ -72,7 +72,7 @@ public static class IvtElf
             var f = facts[b];
             var t = f.Template!;
             int slot = t.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
-            var ins = f.Slots[slot];
+            var ins = f.Ins(slot);
             RelocationSites.TryGet(ins.Form, out int operand, out var type);
             bool pc = RelocationSites.IsPcRelative(type);
             bool internalSymbol = verified.SymbolAddresses.ContainsKey(rel.Symbol);

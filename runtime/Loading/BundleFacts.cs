@@ -21,7 +21,9 @@ internal readonly struct TargetRef
 
 /// <summary>
 /// What verification needs to know about one bundle value, decoded once. Everything here depends only on the 128
-/// bits (targets are displacements, not addresses), so identical bundles share one instance.
+/// bits (targets are displacements, not addresses), so identical bundles share one instance. Slots are classified
+/// (which form, if any) without building instructions; <see cref="Ins"/> builds one when a finding or a relocation
+/// needs its operands.
 /// </summary>
 internal sealed class BundleFacts
 {
@@ -30,8 +32,8 @@ internal sealed class BundleFacts
     public Bundle Bits;
     /// <summary>Null for a reserved template.</summary>
     public Template? Template;
-    /// <summary>Per slot; default for the L slot of MLX and for an undecodable slot.</summary>
-    public readonly Instruction[] Slots = new Instruction[3];
+    /// <summary>Per slot, the form it decodes as; null for the L slot of MLX and for an undecodable slot.</summary>
+    public Form? Form0, Form1, Form2;
     /// <summary>Bit s: slot s holds no instruction of its unit.</summary>
     public byte Undecodable;
     /// <summary>Bit s: slot s is privileged or sensitive (forbidden on Xen).</summary>
@@ -39,9 +41,27 @@ internal sealed class BundleFacts
     /// <summary>Bit s: slot s is a hyperprivop break (forbidden on native).</summary>
     public byte Hypercall;
     public TargetRef[] Targets = s_noTargets;
-
     /// <summary>Whether any check beyond "it decoded" needs to look at this bundle.</summary>
     public bool Interesting;
+    private Instruction[]? _slots;
+
+    public Form? FormAt(int s) => s == 0 ? Form0 : s == 1 ? Form1 : Form2;
+
+    public InsnWord Word(int s) => Template!.Slots[s] == SlotKind.X ? new InsnWord(Bits.Slot(2), Bits.Slot(1)) : new InsnWord(Bits.Slot(s));
+
+    /// <summary>The decoded instruction in slot <paramref name="s"/> (default when it holds none).</summary>
+    public Instruction Ins(int s)
+    {
+        var slots = _slots;
+        if (slots is null)
+        {
+            slots = new Instruction[3];
+            for (int i = 0; i < 3; i++)
+                if (FormAt(i) is not null) SlotDecoder.TryDecode(Template!.Slots[i], Word(i), out slots[i]);
+            _slots = slots;
+        }
+        return slots[s];
+    }
 
     public static BundleFacts Decode(Bundle b)
     {
@@ -60,22 +80,26 @@ internal sealed class BundleFacts
             var kind = t.Slots[s];
             if (kind == SlotKind.L) continue;
             var word = kind == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
-            if (!InstructionDecoder.TryDecode(kind, word, out f.Slots[s]))
+            var form = SlotDecoder.Classify(kind, word);
+            if (form is null)
             {
                 f.Undecodable |= (byte)(1 << s);
                 continue;
             }
-            var ins = f.Slots[s];
-            var form = ins.Form;
-            if (VariantRules.ForbiddenOnXen(form)) f.Forbidden |= (byte)(1 << s);
-            if (VariantRules.IsHypercall(ins)) f.Hypercall |= (byte)(1 << s);
-            var ops = form.Operands;
-            for (int i = 0; i < ops.Length; i++)
+            if (s == 0) f.Form0 = form; else if (s == 1) f.Form1 = form; else f.Form2 = form;
+            var info = FormInfo.Of(form);
+            if (info.Forbidden) f.Forbidden |= (byte)(1 << s);
+            if (info.BreakImmediate >= 0)
             {
-                if (ops[i].Kind != OperandKind.Target) continue;
-                targets ??= new TargetRef[4];
+                long imm = info.Operand(info.BreakImmediate, word);
+                if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) f.Hypercall |= (byte)(1 << s);
+            }
+            var ts = info.Targets;
+            for (int i = 0; i < ts.Length; i++)
+            {
+                targets ??= new TargetRef[2];
                 if (nTargets == targets.Length) Array.Resize(ref targets, nTargets * 2);
-                targets[nTargets++] = new TargetRef(s, i, ins.Values[i]);
+                targets[nTargets++] = new TargetRef(s, ts[i], info.Operand(ts[i], word));
             }
         }
         if (targets is not null)
@@ -99,7 +123,8 @@ internal sealed class BundleDecoder
     private BundleFacts?[] _facts;
     private int _mask;
     private int _count;
-    private readonly BundleFacts _zero;
+    // The all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is decoded once per process.
+    private static readonly BundleFacts s_zero = BundleFacts.Decode(default);
 
     public BundleDecoder(int expectedBundles)
     {
@@ -109,7 +134,6 @@ internal sealed class BundleDecoder
         _hi = new ulong[cap];
         _facts = new BundleFacts?[cap];
         _mask = cap - 1;
-        _zero = BundleFacts.Decode(default);
     }
 
     public int Unique => _count + 1;
@@ -123,7 +147,7 @@ internal sealed class BundleDecoder
             var span = code.Slice(i * Bundle.Size, Bundle.Size);
             ulong lo = BinaryPrimitives.ReadUInt64LittleEndian(span);
             ulong hi = BinaryPrimitives.ReadUInt64LittleEndian(span.Slice(8));
-            into[at + i] = (lo | hi) == 0 ? _zero : Lookup(lo, hi);
+            into[at + i] = (lo | hi) == 0 ? s_zero : Lookup(lo, hi);
         }
     }
 

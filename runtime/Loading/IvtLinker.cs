@@ -124,7 +124,7 @@ public static class IvtLinker
             int b = (int)(rel.Offset / Bundle.Size);
             var f = facts[b];
             int slot = f.Template!.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
-            var ins = f.Slots[slot];
+            var ins = f.Ins(slot);
             RelocationSites.TryGet(ins.Form, out int operand, out var type);
             bool pc = RelocationSites.IsPcRelative(type);
             long reachedAt0 = pc ? rel.Offset + ins.Values[operand] : ins.Values[operand];
@@ -191,8 +191,8 @@ public static class IvtLinker
                 if (facts[b].Template!.Slots[s] == SlotKind.L) continue;
                 bool changed = facts[b].Template!.IsLong && s == 2 ? was.Slot(1) != now.Slot(1) || was.Slot(2) != now.Slot(2) : was.Slot(s) != now.Slot(s);
                 if (!changed) continue;
-                var a = facts[b].Slots[s];
-                var c = again.Facts[b].Slots[s];
+                var a = facts[b].Ins(s);
+                var c = again.Facts[b].Ins(s);
                 bool sameShape = !c.IsDefault && ReferenceEquals(a.Form, c.Form) && a.Qp == c.Qp;
                 for (int i = 0; sameShape && i < a.Values.Length; i++)
                     if (a.Values[i] != c.Values[i] && a.Form.Operands[i].Kind != OperandKind.Target && !IsRelocated(a.Form, i)) sameShape = false;

@@ -154,7 +154,7 @@ public static class IvtVerifier
                 for (int s = 0; s < 3; s++)
                     if ((f.Forbidden >> s & 1) != 0)
                     {
-                        var ins = f.Slots[s];
+                        var ins = f.Ins(s);
                         string why = ins.Form.Has(InsnFlags.Privileged) ? "privileged" : "sensitive under Xen";
                         r.Findings.Add(where.At(FindingKind.Variant, off, s,
                             $"'{Formatter.Format(ins, (long)map.AddressOf(off))}' is {why}; a {image.Variant} table may hold none"));
@@ -163,7 +163,7 @@ public static class IvtVerifier
                 for (int s = 0; s < 3; s++)
                     if ((f.Hypercall >> s & 1) != 0)
                         r.Findings.Add(where.At(FindingKind.Variant, off, s,
-                            $"'{Formatter.Format(f.Slots[s], (long)map.AddressOf(off))}' is a Xen hyperprivop (break 0x{VariantRules.HyperprivopFirst:x}–0x{VariantRules.HyperprivopLast:x}); a {image.Variant} table may hold none"));
+                            $"'{Formatter.Format(f.Ins(s), (long)map.AddressOf(off))}' is a Xen hyperprivop (break 0x{VariantRules.HyperprivopFirst:x}–0x{VariantRules.HyperprivopLast:x}); a {image.Variant} table may hold none"));
             var targets = f.Targets;
             for (int t = 0; t < targets.Length; t++)
             {
@@ -174,7 +174,7 @@ public static class IvtVerifier
                 if (sites.TryGetValue(SiteKey(b, tr.Slot), out var ext) && ext.External && ext.Operand == tr.Operand && (ulong)ext.Expected == target)
                     continue;
                 r.Findings.Add(where.At(FindingKind.Branch, off, tr.Slot,
-                    $"'{Formatter.Format(f.Slots[tr.Slot], (long)site)}' targets 0x{target:x}, outside the image ({Ranges(map, len)}) and on no declared external symbol"));
+                    $"'{Formatter.Format(f.Ins(tr.Slot), (long)site)}' targets 0x{target:x}, outside the image ({Ranges(map, len)}) and on no declared external symbol"));
             }
         }
         r.Findings.Sort((a, c) => a.Offset != c.Offset ? a.Offset.CompareTo(c.Offset) : a.Slot.CompareTo(c.Slot));
@@ -336,7 +336,7 @@ public static class IvtVerifier
             if (f.Template is null) continue; // reported as a decode finding
             int slot = f.Template.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
             if ((f.Undecodable >> slot & 1) != 0) continue;
-            var ins = f.Slots[slot];
+            var ins = f.Ins(slot);
             if (!RelocationSites.TryGet(ins.Form, out int operand, out var type))
             {
                 r.Findings.Add(where.At(FindingKind.Relocation, rel.Offset, rel.Slot,
