@@ -98,6 +98,7 @@ internal static class BuildCommand
                 string stem = Path.Combine(outDir.FullName, t.Table.TableName + "." + image.Variant);
                 File.WriteAllBytes(stem + ".bin", image.Bytes.ToArray());
                 File.WriteAllText(stem + ".S", image.Listing);
+                if (ObjectOutput.Write(stem + ".o", t.Table.TableName, image) is { } objectError) { Console.Error.WriteLine(objectError); return 1; }
                 Console.WriteLine($"{t.Table.TableName}.{image.Variant}: {image.Bytes.Count} bytes ({image.Bytes.Count - 0x8000} out of line), " +
                     $"{image.Vectors.Count(v => v.Handler.Length > 0)} vectors, sha256 {image.Sha256}");
             }
