@@ -271,12 +271,10 @@ public static class Assembler
             var m = item.Match;
             if (m.IsResolved) return new Instruction(m.Form, m.Qp, m.Values);
             var values = (long[])m.Values.Clone();
-            for (int i = 0; i < values.Length; i++)
+            foreach (var p in m.Pending)
             {
-                var e = m.Pending[i];
-                if (e is null) continue;
-                var v = e.Evaluate(name => name == "." ? bundleAddress : LookupKnown(name), out string? err);
-                int col = item.Syntax.Operands[i].Column;
+                int i = p.Index, col = p.Column;
+                var v = p.Expr.Evaluate(name => name == "." ? bundleAddress : LookupKnown(name), out string? err);
                 if (v is null)
                 {
                     _diags.Add(new AsmDiagnostic(AsmSeverity.Error, item.Line, col, SourceParser.DisplayName(err ?? "cannot evaluate operand")));

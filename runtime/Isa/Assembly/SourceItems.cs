@@ -17,7 +17,6 @@ public sealed class LabelItem : SourceItem
 /// <summary>An instruction outside or inside braces; <see cref="StopAfter"/> is set by a following ';;'.</summary>
 public sealed class InsnItem : SourceItem, Bundler.IRunItem
 {
-    public InstructionSyntax Syntax { get; init; } = null!;
     public MatchedInstruction Match { get; set; } = null!;
     public bool StopAfter { get; set; }
     public Form Form => Match.Form;
