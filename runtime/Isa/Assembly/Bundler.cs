@@ -29,18 +29,10 @@ public static class Bundler
         public int this[int slot] => slot switch { 0 => S0, 1 => S1, _ => S2 };
     }
 
-    public interface IRunItem
-    {
-        Form Form { get; }
-        bool StopAfter { get; }
-        /// <summary>Bit per <see cref="Unit"/> the instruction may execute on (several for unit-less spellings such as nop).</summary>
-        int UnitMask { get; }
-    }
-
     /// <summary>Packs <paramref name="run"/>; on failure returns null and the index of the instruction no template can hold.</summary>
-    public static List<Packed>? Pack<T>(IReadOnlyList<T> run, out int failedAt) where T : IRunItem
+    public static List<Packed>? Pack(ReadOnlySpan<SourceInstruction> run, out int failedAt)
     {
-        int n = run.Count;
+        int n = run.Length;
         failedAt = -1;
         var cost = new int[n + 1];
         var choice = new Packed[n + 1];
@@ -98,7 +90,7 @@ public static class Bundler
     private static int Shift(int s, int i) => s < 0 ? -1 : s + i;
 
     /// <summary>What the bundler needs to know of an instruction: its unit, its stop and its slot rule.</summary>
-    private readonly struct Window : Bundler.IRunItem
+    private readonly struct Window
     {
         public Form Form { get; }
         public bool StopAfter { get; }
@@ -136,7 +128,7 @@ public static class Bundler
     /// Places instructions from <paramref name="i"/> into the slots selected by <paramref name="mask"/> (bit s: slot s
     /// holds an instruction). For MLX, bit 2 stands for the L+X pair and bit 1 must be clear.
     /// </summary>
-    private static bool TryPlace<T>(IReadOnlyList<T> run, int i, Template t, int mask, int[] slots, out int placed) where T : IRunItem
+    private static bool TryPlace(Window[] run, int i, Template t, int mask, int[] slots, out int placed)
     {
         placed = 0;
         int j = i;
@@ -144,7 +136,7 @@ public static class Bundler
         {
             slots[s] = -1;
             if ((mask >> s & 1) == 0) continue;
-            if (j >= run.Count) return false;
+            if (j >= run.Length) return false;
             var kind = t.Slots[s];
             if (kind == SlotKind.L) return false;
             var f = run[j].Form;

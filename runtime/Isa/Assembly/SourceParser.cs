@@ -5,13 +5,14 @@ using System.Globalization;
 namespace IvtGen.Isa;
 
 /// <summary>
-/// Reads GNU as source into <see cref="SourceItem"/>s: labels (named and numeric <c>1:</c> with <c>1b</c>/<c>1f</c>),
+/// Reads GNU as source into a <see cref="ParsedSource"/>: labels (named and numeric <c>1:</c> with <c>1b</c>/<c>1f</c>),
 /// instructions with their stops, explicit bundles, and the directives .text, .explicit, .auto, .align, .org,
 /// .set/<c>name = value</c>, .global. Every problem is a diagnostic at its line and column; parsing goes on.
 /// </summary>
 public sealed class SourceParser
 {
-    private readonly List<SourceItem> _items = new();
+    private readonly ParsedSource _parsed;
+    private readonly List<SourceItem> _items;
     private readonly List<AsmDiagnostic> _diags;
     private readonly Dictionary<string, long> _absolute = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _localCount = new(StringComparer.Ordinal);
@@ -21,17 +22,19 @@ public sealed class SourceParser
     private BundleItem? _open;
     private int _line;
 
-    private SourceParser(List<AsmDiagnostic> diags)
+    private SourceParser(List<AsmDiagnostic> diags, int expectedInstructions)
     {
+        _parsed = new ParsedSource(expectedInstructions);
         _diags = diags;
         _lookup = Lookup;
+        _items = _parsed.Items;
+        _parsed.AbsoluteSymbols = _absolute;
     }
 
-    public IReadOnlyDictionary<string, long> AbsoluteSymbols => _absolute;
-
-    public static List<SourceItem> Parse(string source, List<AsmDiagnostic> diags, out IReadOnlyDictionary<string, long> absolute)
+    public static ParsedSource Parse(string source, List<AsmDiagnostic> diags)
     {
-        var p = new SourceParser(diags);
+        // Instruction lines run 15–30 characters: sizing the tables for one per 12 avoids copying them as they grow.
+        var p = new SourceParser(diags, source.Length / 12);
         int start = 0;
         p._line = 0;
         while (start <= source.Length)
@@ -46,8 +49,7 @@ public sealed class SourceParser
         }
         if (p._open is not null)
             p.Error(p._open.Line, p._open.Column, "unterminated bundle: '{' without '}'");
-        absolute = p._absolute;
-        return p._items;
+        return p._parsed;
     }
 
     private void Error(int line, int col, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, line, col, msg));
@@ -91,7 +93,7 @@ public sealed class SourceParser
                 tpl = tk[i + 1].Text.ToLowerInvariant();
                 i++;
             }
-            _open = new BundleItem { Line = _line, Column = t.Column, TemplateName = tpl };
+            _open = new BundleItem { Line = _line, Column = t.Column, TemplateName = tpl, First = _parsed.InstructionCount };
             return i + 1;
         }
         if (t.Is(Punct.RBrace))
@@ -103,9 +105,8 @@ public sealed class SourceParser
         }
         if (t.Is(Punct.Stop))
         {
-            var list = _open is not null ? _open.Instructions : null;
-            if (list is { Count: > 0 }) list[list.Count - 1].StopAfter = true;
-            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InsnItem prev) prev.StopAfter = true;
+            if (_open is { Count: > 0 }) _parsed.Instruction(_open.First + _open.Count - 1).StopAfter = true;
+            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InstructionsItem prev) _parsed.Instruction(prev.First + prev.Count - 1).StopAfter = true;
             else if (_open is not null) throw new SyntaxError("a stop at the start of a bundle", t.Column);
             else _items.Add(new StopItem { Line = _line, Column = t.Column });
             return i + 1;
@@ -131,27 +132,28 @@ public sealed class SourceParser
         // instruction
         RewriteLocalRefs(tk, i);
         var syntax = _syntax.Parse(tk, i, out int stop);
-        var m = FormMatcher.Match(syntax, _lookup, out var err);
-        if (m is null)
+        // The values go straight into the instruction table; they count only once the instruction is added.
+        var values = _parsed.ReserveValues(syntax.OperandCount);
+        var form = FormMatcher.Match(syntax, _lookup, null, explain: true, values, out var pending, out var err);
+        if (form is null)
         {
             Error(_line, err!.Column, err.Message);
             if (_open is not null) _open.Broken = true;
+            return stop;
         }
-        else
-        {
-            var item = new InsnItem { Line = _line, Column = t.Column, Match = m, Alternatives = OtherUnits(syntax, m) };
-            if (_open is not null) _open.Instructions.Add(item);
-            else _items.Add(item);
-        }
+        int index = _parsed.Add(form, syntax.Qp, _line, t.Column, pending, OtherUnits(syntax, form));
+        if (_open is not null) _open.Count++;
+        else if (_items.Count > 0 && _items[_items.Count - 1] is InstructionsItem run) run.Count++;
+        else _items.Add(new InstructionsItem { Line = _line, Column = t.Column, First = index, Count = 1 });
         return stop;
     }
 
     /// <summary>Matches of the same text on other units; only spellings the table lists under several units have any.</summary>
-    private MatchedInstruction[] OtherUnits(InstructionSyntax syntax, MatchedInstruction m)
+    private MatchedInstruction[]? OtherUnits(InstructionSyntax syntax, Form form)
     {
-        if (!s_mayHaveTwin[m.Form.Id]) return Array.Empty<MatchedInstruction>();
+        if (!s_mayHaveTwin[form.Id]) return null;
         var list = new List<MatchedInstruction>();
-        int seen = Bundler.MaskOf(m.Form.Unit);
+        int seen = Bundler.MaskOf(form.Unit);
         while (true)
         {
             int mask = seen;
@@ -160,7 +162,7 @@ public sealed class SourceParser
             list.Add(other);
             seen |= Bundler.MaskOf(other.Form.Unit);
         }
-        return list.ToArray();
+        return list.Count == 0 ? null : list.ToArray();
     }
 
     /// <summary>

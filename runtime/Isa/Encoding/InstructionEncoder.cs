@@ -6,28 +6,33 @@ namespace IvtGen.Isa;
 public static class InstructionEncoder
 {
     /// <summary>Encodes <paramref name="ins"/>; returns null on success or a message naming the bad operand.</summary>
-    public static string? TryEncode(in Instruction ins, out InsnWord word)
+    public static string? TryEncode(in Instruction ins, out InsnWord word) => TryEncode(ins.Form, ins.Qp, ins.Values, ins.Values, out word);
+
+    /// <summary>Encodes an instruction whose values are a slice of some larger store (the assembler keeps them all in one array).</summary>
+    internal static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) => TryEncode(form, qp, values, null, out word);
+
+    /// <param name="array">The values as an array when the caller has one: what a codec takes.</param>
+    private static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, long[]? array, out InsnWord word)
     {
-        var form = ins.Form;
         word = new InsnWord(form.Pattern.Value);
-        if (ins.Qp != 0)
+        if (qp != 0)
         {
             if ((form.Pattern.Mask & 0x3f) != 0) return $"{form.Mnemonic} cannot be predicated";
-            if ((uint)ins.Qp > 63) return $"qualifying predicate p{ins.Qp} out of range";
-            word.Slot |= (ulong)(uint)ins.Qp;
+            if ((uint)qp > 63) return $"qualifying predicate p{qp} out of range";
+            word.Slot |= (ulong)(uint)qp;
         }
         var ops = form.Operands;
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
             if (op.Field is null) continue;
-            string? err = CheckOperand(op, ins.Values[i]);
+            string? err = CheckOperand(op, values[i]);
             if (err is not null) return $"operand {i + 1}: {err}";
-            if (!op.TryToStored(ins.Values[i], out ulong stored)) return $"operand {i + 1}: {Describe(op, ins.Values[i])}";
+            if (!op.TryToStored(values[i], out ulong stored)) return $"operand {i + 1}: {Describe(op, values[i])}";
             op.Field.Insert(ref word, stored);
             if (op.Mirror is not null)
             {
-                if (!op.TryToMirror(ins.Values[i], out ulong m)) return $"operand {i + 1}: {Describe(op, ins.Values[i])}";
+                if (!op.TryToMirror(values[i], out ulong m)) return $"operand {i + 1}: {Describe(op, values[i])}";
                 op.Mirror.Insert(ref word, m);
             }
         }
@@ -36,13 +41,13 @@ public static class InstructionEncoder
         for (int i = 0; i < ops.Length; i++)
         {
             if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
-            if (firstPr >= 0 && ins.Values[firstPr] == ins.Values[i])
-                return $"operand {i + 1}: p{ins.Values[i]} is already the other predicate target";
+            if (firstPr >= 0 && values[firstPr] == values[i])
+                return $"operand {i + 1}: p{values[i]} is already the other predicate target";
             firstPr = i;
         }
         if (form.Codec is not null)
         {
-            string? err = form.Codec.Encode(ins.Values, ref word);
+            string? err = form.Codec.Encode(array ?? values.ToArray(), ref word);
             if (err is not null) return err;
         }
         return null;

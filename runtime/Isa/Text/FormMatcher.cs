@@ -57,16 +57,31 @@ public static class FormMatcher
     }
 
     /// <param name="lookup">Resolves symbols known at this point (absolute symbols, earlier labels); null when unknown.</param>
-    public static MatchedInstruction? Match(InstructionSyntax s, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept = null) =>
-        Match(s, lookup, accept, explain: true, out error);
+    public static MatchedInstruction? Match(InstructionSyntax s, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept = null)
+    {
+        var values = new long[s.OperandCount];
+        var form = Match(s, lookup, accept, explain: true, values, out var pending, out error);
+        return form is null ? null : new MatchedInstruction(form, s.Qp, values, pending ?? Array.Empty<PendingOperand>());
+    }
 
     /// <summary>The match among the forms <paramref name="accept"/> takes, or null; no error message is composed.</summary>
-    public static MatchedInstruction? TryMatch(InstructionSyntax s, Func<string, long?> lookup, Func<Form, bool> accept) =>
-        Match(s, lookup, accept, explain: false, out _);
+    public static MatchedInstruction? TryMatch(InstructionSyntax s, Func<string, long?> lookup, Func<Form, bool> accept)
+    {
+        var values = new long[s.OperandCount];
+        var form = Match(s, lookup, accept, explain: false, values, out var pending, out _);
+        return form is null ? null : new MatchedInstruction(form, s.Qp, values, pending ?? Array.Empty<PendingOperand>());
+    }
 
-    private static MatchedInstruction? Match(InstructionSyntax s, Func<string, long?> lookup, Func<Form, bool>? accept, bool explain, out MatchError? error)
+    /// <summary>
+    /// Chooses the form and writes its operand values into <paramref name="values"/> (one per written operand), so a
+    /// caller that keeps many instructions can have them written straight into its own storage.
+    /// </summary>
+    /// <param name="explain">Compose the error when nothing fits (the alternative-unit search does not need one).</param>
+    internal static Form? Match(InstructionSyntax s, Func<string, long?> lookup, Func<Form, bool>? accept, bool explain, Span<long> values,
+        out PendingOperand[]? pending, out MatchError? error)
     {
         error = null;
+        pending = null;
         var forms = s.Forms;
         if (forms is null)
         {
@@ -85,8 +100,7 @@ public static class FormMatcher
                 if (best.reached < 0) best = (-1, "", s.MnemonicColumn);
                 continue;
             }
-            var values = new long[f.Operands.Length];
-            PendingOperand[]? pending = null;
+            pending = null;
             int pendingCount = 0;
             int i = 0;
             string? why = null;
@@ -110,13 +124,13 @@ public static class FormMatcher
                 else if (f.Codec is not null && pending is null)
                 {
                     var w = new InsnWord(f.Pattern.Value);
-                    why = f.Codec.Encode(values, ref w);
+                    why = f.Codec.Encode(values.ToArray(), ref w);
                     i = f.Operands.Length - 1;
                 }
                 if (why is null)
                 {
                     if (pending is not null && pendingCount < pending.Length) Array.Resize(ref pending, pendingCount);
-                    return new MatchedInstruction(f, s.Qp, values, pending ?? Array.Empty<PendingOperand>());
+                    return f;
                 }
             }
             if (explain && i > best.reached)
@@ -125,24 +139,23 @@ public static class FormMatcher
                 best = (i, i >= 0 && i < written.Length ? $"operand {i + 1} of '{s.Mnemonic}': {why}" : why!, col);
             }
         }
+        pending = null;
         if (!explain) return null;
-        if (best.reached < 0 && best.msg.Length == 0) return NothingFits(s, forms, lookup, out error, accept);
-        error = new MatchError(best.msg, best.col);
+        error = best.reached < 0 && best.msg.Length == 0 ? NothingFits(s, forms, lookup, accept) : new MatchError(best.msg, best.col);
         return null;
     }
 
     /// <summary>The error when no form got past the operand kinds (kept apart: its lambdas would allocate on every match).</summary>
-    private static MatchedInstruction? NothingFits(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept)
+    private static MatchError NothingFits(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, Func<Form, bool>? accept)
     {
         int count = s.OperandCount, outputs = s.Outputs;
         if (forms.Any(f => f.Operands.Length == count && f.Outputs == outputs && (accept is null || accept(f))))
         {
             // Some form has the right shape but the wrong operand kinds: say which operand.
-            return MatchSlow(s, forms, lookup, out error, accept);
+            return WhichOperand(s, forms, lookup, accept);
         }
         var shapes = forms.Select(Shape).Distinct().Take(8);
-        error = new MatchError($"wrong operands for '{s.Mnemonic}': expected {string.Join(" or ", shapes.Select(x => "'" + x + "'"))}", s.MnemonicColumn);
-        return null;
+        return new MatchError($"wrong operands for '{s.Mnemonic}': expected {string.Join(" or ", shapes.Select(x => "'" + x + "'"))}", s.MnemonicColumn);
     }
 
     /// <summary>Whether each written operand is of the kind the form's operand wants (values not checked).</summary>
@@ -169,7 +182,7 @@ public static class FormMatcher
     }
 
     /// <summary>The message-producing match over every form, for when no form's operand kinds fit.</summary>
-    private static MatchedInstruction? MatchSlow(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept)
+    private static MatchError WhichOperand(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, Func<Form, bool>? accept)
     {
         var written = s.Operands;
         (int reached, string msg, int col) best = (-1, "", s.MnemonicColumn);
@@ -185,8 +198,7 @@ public static class FormMatcher
                 break;
             }
         }
-        error = new MatchError(best.msg.Length > 0 ? best.msg : $"wrong operands for '{s.Mnemonic}'", best.col);
-        return null;
+        return new MatchError(best.msg.Length > 0 ? best.msg : $"wrong operands for '{s.Mnemonic}'", best.col);
     }
 
     /// <summary>Returns null when <paramref name="w"/> fits <paramref name="op"/>, else why not.</summary>
