@@ -51,6 +51,8 @@ public static class Assembler
         // '.' while an instruction's pending operands are evaluated: the address of its bundle.
         private long _dot;
         private readonly Func<string, long?> _lookupKnown, _lookupWithDot;
+        private readonly Bundler.Packer _packer = new();
+        private readonly List<Bundler.Packed> _packed = new();
 
         public Layout(List<AsmDiagnostic> diags, ParsedSource source)
         {
@@ -153,8 +155,7 @@ public static class Assembler
             if (_runEnd == _runStart) return;
             int first = _runStart;
             if (_auto) DependencyChecker.InsertStops(_src, first, _runEnd);
-            var packed = Bundler.Pack(_src.Instructions.Slice(first, _runEnd - first), out int failed);
-            if (packed is null)
+            if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), _packed, out int failed))
             {
                 ref var f = ref _src.Instruction(first + failed);
                 Error(f, $"'{f.Form.Mnemonic}' ({f.Form.Unit} unit) fits no bundle template here" +
@@ -162,7 +163,7 @@ public static class Assembler
             }
             else
             {
-                foreach (var p in packed)
+                foreach (var p in _packed)
                 {
                     for (int s = 0; s < 3; s++)
                         if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
@@ -186,9 +187,8 @@ public static class Assembler
             if (count == 0) { Error(b, "empty bundle"); return; }
             if (b.TemplateName is null)
             {
-                var packed = Bundler.Pack(_src.Instructions.Slice(first, count), out _);
-                if (packed is null || packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
-                var p = packed[0];
+                if (!_packer.Pack(_src.Instructions.Slice(first, count), _packed, out _) || _packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
+                var p = _packed[0];
                 for (int s = 0; s < 3; s++)
                     if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
                 AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));

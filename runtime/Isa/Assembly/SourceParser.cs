@@ -88,9 +88,9 @@ public sealed class SourceParser
         {
             if (_open is not null) throw new SyntaxError("nested '{': the previous bundle is not closed", t.Column);
             string? tpl = null;
-            if (tk[i + 1].Kind == TokenKind.Ident && tk[i + 1].First == '.')
+            if (tk[i + 1].Kind == TokenKind.Ident && tk.First(tk[i + 1]) == '.')
             {
-                tpl = tk[i + 1].Text.ToLowerInvariant();
+                tpl = tk.Text(tk[i + 1]).ToLowerInvariant();
                 i++;
             }
             _open = new BundleItem { Line = _line, Column = t.Column, TemplateName = tpl, First = _parsed.InstructionCount };
@@ -116,18 +116,18 @@ public sealed class SourceParser
         if ((t.Kind == TokenKind.Ident || t.Kind == TokenKind.Number) && tk[i + 1].Is(Punct.Colon))
         {
             if (_open is not null) throw new SyntaxError("a label inside a bundle", t.Column);
-            string name = t.Kind == TokenKind.Number ? DefineLocal(t.Text) : t.Text;
+            string name = t.Kind == TokenKind.Number ? DefineLocal(tk.Text(t)) : tk.Text(t);
             _items.Add(new LabelItem { Line = _line, Column = t.Column, Name = name });
             return i + 2;
         }
         // name = value
-        if (t.Kind == TokenKind.Ident && tk[i + 1].Is(Punct.Equals) && t.First != '.')
+        if (t.Kind == TokenKind.Ident && tk[i + 1].Is(Punct.Equals) && tk.First(t) != '.')
         {
             var e = ParseExprTokens(tk, i + 2, out int end);
-            DefineSet(t.Text, e, t.Column);
+            DefineSet(tk.Text(t), e, t.Column);
             return end;
         }
-        if (t.Kind == TokenKind.Ident && t.First == '.' && t.Span.Length > 1)
+        if (t.Kind == TokenKind.Ident && tk.First(t) == '.' && tk.Span(t).Length > 1)
             return ParseDirective(tk, i);
         // instruction
         RewriteLocalRefs(tk, i);
@@ -223,7 +223,7 @@ public sealed class SourceParser
     private int ParseDirective(TokenLine tk, int i)
     {
         var t = tk[i];
-        string d = t.Text.ToLowerInvariant();
+        string d = tk.Text(t).ToLowerInvariant();
         if (_open is not null) throw new SyntaxError($"directive {d} inside a bundle", t.Column);
         switch (d)
         {
@@ -258,7 +258,7 @@ public sealed class SourceParser
                 var n = tk[i + 1];
                 if (n.Kind != TokenKind.Ident || !tk[i + 2].Is(Punct.Comma)) throw new SyntaxError($"expected '{d} name, value'", n.Column);
                 var e = ParseExprTokens(tk, i + 3, out int end);
-                DefineSet(n.Text, e, n.Column);
+                DefineSet(tk.Text(n), e, n.Column);
                 return end;
             }
             case ".global":
@@ -267,14 +267,14 @@ public sealed class SourceParser
                 int j = i + 1;
                 while (tk[j].Kind == TokenKind.Ident)
                 {
-                    _items.Add(new DirectiveItem { Line = _line, Column = tk[j].Column, Kind = DirectiveKind.Global, Name = tk[j].Text });
+                    _items.Add(new DirectiveItem { Line = _line, Column = tk[j].Column, Kind = DirectiveKind.Global, Name = tk.Text(tk[j]) });
                     j++;
                     if (tk[j].Is(Punct.Comma)) j++;
                 }
                 return ExpectEnd(tk, j);
             }
         }
-        throw new SyntaxError($"unsupported directive '{t.Text}'", t.Column);
+        throw new SyntaxError($"unsupported directive '{tk.Text(t)}'", t.Column);
     }
 
     private void DefineSet(string name, Expr e, int column)
@@ -287,7 +287,7 @@ public sealed class SourceParser
 
     private static int ExpectEnd(TokenLine tk, int i)
     {
-        if (tk[i].Kind != TokenKind.End) throw new SyntaxError($"unexpected {tk[i]}", tk[i].Column);
+        if (tk[i].Kind != TokenKind.End) throw new SyntaxError($"unexpected {tk.Describe(tk[i])}", tk[i].Column);
         return i;
     }
 
@@ -317,15 +317,15 @@ public sealed class SourceParser
         {
             var t = tk[j];
             if (t.Kind != TokenKind.LocalRef) continue;
-            string text = t.Text;
+            string text = tk.Text(t);
             string n = text.Substring(0, text.Length - 1);
             _localCount.TryGetValue(n, out int c);
             if (text[text.Length - 1] == 'b')
             {
                 if (c == 0) throw new SyntaxError($"no earlier local label {n}: for '{text}'", t.Column);
-                tk.Replace(j, Token.Name(LocalName(n, c - 1), t.Column));
+                tk.Rename(j, LocalName(n, c - 1));
             }
-            else tk.Replace(j, Token.Name(LocalName(n, c), t.Column));
+            else tk.Rename(j, LocalName(n, c));
         }
     }
 

@@ -91,13 +91,13 @@ public sealed class InstructionSyntaxParser
             Next();
             ref readonly var q = ref Next();
             // The predicate is matched as written: GNU as does not take (P6).
-            if (q.Kind != TokenKind.Ident || !TryRegister(q.Span, out var k, out int n) || k != OperandKind.Pr)
-                throw new SyntaxError($"expected a predicate register, found {q}", q.Column);
+            if (q.Kind != TokenKind.Ident || !TryRegister(_t.Span(q), out var k, out int n) || k != OperandKind.Pr)
+                throw new SyntaxError($"expected a predicate register, found {_t.Describe(q)}", q.Column);
             _s.Qp = n;
             Expect(Punct.RParen);
         }
         ref readonly var m = ref Next();
-        if (m.Kind != TokenKind.Ident) throw new SyntaxError($"expected a mnemonic, found {m}", m.Column);
+        if (m.Kind != TokenKind.Ident) throw new SyntaxError($"expected a mnemonic, found {_t.Describe(m)}", m.Column);
         SetMnemonic(m);
         if (AtEnd) return;
         ParseOperandList();
@@ -119,7 +119,7 @@ public sealed class InstructionSyntaxParser
     private void SetMnemonic(in Token m)
     {
         Span<char> buffer = stackalloc char[LowerBuffer];
-        var lower = Lower(m, buffer, out string? lowered);
+        var lower = Lower(_t, m, buffer, out string? lowered);
         _s.MnemonicColumn = m.Column;
         if (s_forms.TryGetValue(lower, out string key, out var forms))
         {
@@ -135,9 +135,9 @@ public sealed class InstructionSyntaxParser
     /// The token in lower case (as ToLowerInvariant gives it): ASCII into <paramref name="buffer"/>, anything else
     /// through a string, returned in <paramref name="lowered"/>.
     /// </summary>
-    private static ReadOnlySpan<char> Lower(in Token t, Span<char> buffer, out string? lowered)
+    private static ReadOnlySpan<char> Lower(TokenLine line, in Token t, Span<char> buffer, out string? lowered)
     {
-        var s = t.Span;
+        var s = line.Span(t);
         lowered = null;
         if (s.Length <= buffer.Length)
         {
@@ -150,7 +150,7 @@ public sealed class InstructionSyntaxParser
             }
             if (k == s.Length) return buffer.Slice(0, k);
         }
-        lowered = t.Text.ToLowerInvariant();
+        lowered = line.Text(t).ToLowerInvariant();
         return lowered.AsSpan();
     }
 
@@ -169,7 +169,7 @@ public sealed class InstructionSyntaxParser
             }
             break;
         }
-        if (!AtEnd) throw new SyntaxError($"unexpected {Peek} after operands", Peek.Column);
+        if (!AtEnd) throw new SyntaxError($"unexpected {_t.Describe(Peek)} after operands", Peek.Column);
     }
 
     private bool AtEnd => Peek.Kind == TokenKind.End || Peek.Is(Punct.Stop) || Peek.Is(Punct.RBrace);
@@ -177,7 +177,7 @@ public sealed class InstructionSyntaxParser
     private void Expect(Punct p)
     {
         ref readonly var t = ref Next();
-        if (!t.Is(p)) throw new SyntaxError($"expected '{Text(p)}', found {t}", t.Column);
+        if (!t.Is(p)) throw new SyntaxError($"expected '{Text(p)}', found {_t.Describe(t)}", t.Column);
     }
 
     private static string Text(Punct p) => p switch { Punct.RParen => ")", Punct.RBracket => "]", _ => p.ToString() };
@@ -196,7 +196,7 @@ public sealed class InstructionSyntaxParser
         if (t.Kind == TokenKind.Ident)
         {
             Span<char> buffer = stackalloc char[LowerBuffer];
-            var lower = Lower(t, buffer, out _);
+            var lower = Lower(_t, t, buffer, out _);
             if (_t[_i + 1].Is(Punct.LBracket) && IndirectFile(lower) is { } file)
             {
                 Next(); Next();
@@ -243,8 +243,8 @@ public sealed class InstructionSyntaxParser
     {
         ref readonly var t = ref Next();
         Span<char> buffer = stackalloc char[LowerBuffer];
-        if (t.Kind != TokenKind.Ident || !TryRegister(Lower(t, buffer, out _), out var k, out int n) || k != OperandKind.Gr)
-            throw new SyntaxError($"expected a general register, found {t}", t.Column);
+        if (t.Kind != TokenKind.Ident || !TryRegister(Lower(_t, t, buffer, out _), out var k, out int n) || k != OperandKind.Gr)
+            throw new SyntaxError($"expected a general register, found {_t.Describe(t)}", t.Column);
         return n;
     }
 
@@ -292,8 +292,8 @@ public sealed class InstructionSyntaxParser
         switch (t.Kind)
         {
             case TokenKind.Number: return new Expr.Number(t.Value, t.Column);
-            case TokenKind.LocalRef: return new Expr.Symbol(t.Text, t.Column);
-            case TokenKind.Ident: return new Expr.Symbol(t.Text, t.Column);
+            case TokenKind.LocalRef: return new Expr.Symbol(_t.Text(t), t.Column);
+            case TokenKind.Ident: return new Expr.Symbol(_t.Text(t), t.Column);
         }
         switch (t.Punct)
         {
@@ -305,7 +305,7 @@ public sealed class InstructionSyntaxParser
                 Expect(Punct.RParen);
                 return e;
         }
-        throw new SyntaxError($"expected an operand, found {t}", t.Column);
+        throw new SyntaxError($"expected an operand, found {_t.Describe(t)}", t.Column);
     }
 
     private static readonly SpanMap<int> s_arNames = NamedRegisters(Registers.ArName, "ar.");

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace IvtGen.Isa;
@@ -22,7 +23,10 @@ public enum Punct : byte
     Stop, ShiftLeft, ShiftRight,
 }
 
-/// <summary>A token: a slice of the source text (no string is cut until someone asks for <see cref="Text"/>).</summary>
+/// <summary>
+/// A token: where it is in its <see cref="TokenLine"/>'s text, which the line gives as a span or, when a message
+/// needs it, a string. No reference inside, so filling the token buffer costs no GC write barrier.
+/// </summary>
 public readonly struct Token
 {
     public readonly TokenKind Kind;
@@ -30,44 +34,50 @@ public readonly struct Token
     public readonly Punct Punct;
     /// <summary>1-based column.</summary>
     public readonly int Column;
+    /// <summary>Offset in the source text; negative (~index) for a name the line holds (a rewritten numeric-label reference).</summary>
+    internal readonly int Start;
+    internal readonly int Length;
     /// <summary>The value of a number.</summary>
     public readonly long Value;
-    private readonly string _source;
-    private readonly int _start;
-    private readonly int _length;
 
-    public Token(TokenKind kind, Punct punct, string source, int start, int length, long value, int column)
+    internal Token(TokenKind kind, Punct punct, int start, int length, long value, int column)
     {
         Kind = kind;
         Punct = punct;
-        _source = source;
-        _start = start;
-        _length = length;
+        Start = start;
+        Length = length;
         Value = value;
         Column = column;
     }
 
-    /// <summary>An identifier that is not in the source (a numeric-label reference rewritten to its label's name).</summary>
-    public static Token Name(string name, int column) => new(TokenKind.Ident, Punct.None, name, 0, name.Length, 0, column);
-
-    public ReadOnlySpan<char> Span => _source.AsSpan(_start, _length);
-    public string Text => _source.Substring(_start, _length);
     public bool Is(Punct p) => Punct == p;
-    /// <summary>The first character (0 for the end token).</summary>
-    public char First => _length > 0 ? _source[_start] : '\0';
-    public override string ToString() => Kind == TokenKind.End ? "end of line" : $"'{Text}'";
 }
 
 /// <summary>The tokens of one line, always ending with an <see cref="TokenKind.End"/> token. Reused line after line.</summary>
 public sealed class TokenLine
 {
     private Token[] _tokens = new Token[16];
+    private readonly List<string> _names = new();
 
+    /// <summary>The text the tokens are slices of (the whole source, not just the line).</summary>
+    public string Source { get; private set; } = "";
     public int Count { get; private set; }
 
     public ref readonly Token this[int i] => ref _tokens[i];
 
-    internal void Clear() => Count = 0;
+    public ReadOnlySpan<char> Span(in Token t) => t.Start >= 0 ? Source.AsSpan(t.Start, t.Length) : _names[~t.Start].AsSpan();
+    public string Text(in Token t) => t.Start >= 0 ? Source.Substring(t.Start, t.Length) : _names[~t.Start];
+    /// <summary>The first character of the token (0 for the end of the line).</summary>
+    public char First(in Token t) => t.Length == 0 ? '\0' : Span(t)[0];
+    /// <summary>How a message names the token: <c>'add'</c>, or <c>end of line</c>.</summary>
+    public string Describe(in Token t) => t.Kind == TokenKind.End ? "end of line" : $"'{Text(t)}'";
+
+    internal void Start(string source)
+    {
+        Source = source;
+        Count = 0;
+        _names.Clear();
+    }
 
     internal void Add(in Token t)
     {
@@ -75,7 +85,12 @@ public sealed class TokenLine
         _tokens[Count++] = t;
     }
 
-    internal void Replace(int i, in Token t) => _tokens[i] = t;
+    /// <summary>Turns token <paramref name="i"/> into the identifier <paramref name="name"/> (a numeric-label reference's label).</summary>
+    internal void Rename(int i, string name)
+    {
+        _names.Add(name);
+        _tokens[i] = new Token(TokenKind.Ident, Punct.None, ~(_names.Count - 1), name.Length, 0, _tokens[i].Column);
+    }
 }
 
 /// <summary>Splits one source line into tokens; comments (<c>//</c> and <c>#</c>) end the line.</summary>
@@ -84,80 +99,82 @@ public static class Lexer
     /// <summary>Tokenizes <paramref name="text"/>[<paramref name="start"/>..<paramref name="end"/>) into <paramref name="tokens"/>; columns count from <paramref name="start"/>.</summary>
     public static void Tokenize(string text, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
     {
-        tokens.Clear();
+        tokens.Start(text);
         error = null;
         errorColumn = 0;
-        int i = start;
-        while (i < end)
+        var line = text.AsSpan(start, end - start);
+        int i = 0;
+        while (i < line.Length)
         {
-            char c = text[i];
-            if (IsWhiteSpace(c)) { i++; continue; }
-            if (c == '#' || (c == '/' && i + 1 < end && text[i + 1] == '/')) break;
+            char c = line[i];
+            int cls = Class(c);
+            if ((cls & Space) != 0) { i++; continue; }
+            if (c == '#' || (c == '/' && i + 1 < line.Length && line[i + 1] == '/')) break;
             int s = i;
-            int column = s - start + 1;
-            if (IsDigit(c))
+            int column = s + 1;
+            if ((cls & Digit) != 0)
             {
-                if (c == '0' && i + 1 < end && (text[i + 1] == 'x' || text[i + 1] == 'X'))
+                if (c == '0' && i + 1 < line.Length && (line[i + 1] | 0x20) == 'x')
                 {
                     i += 2;
                     ulong hex = 0;
-                    while (i < end && HexValue(text[i]) is var h && h >= 0)
+                    while (i < line.Length && HexValue(line[i]) is var h && h >= 0)
                     {
                         hex = hex << 4 | (uint)h;
                         i++;
                     }
                     int digits = i - s - 2;
-                    if (digits == 0 || digits > 16 || (i < end && IsIdentPart(text[i])))
+                    if (digits == 0 || digits > 16 || (i < line.Length && (Class(line[i]) & IdentPart) != 0))
                     {
-                        error = $"bad number '{text.Substring(s, Math.Max(i - s, 1))}'";
+                        error = $"bad number '{line.Slice(s, Math.Max(i - s, 1)).ToString()}'";
                         errorColumn = column;
                         return;
                     }
-                    tokens.Add(new Token(TokenKind.Number, Punct.None, text, s, i - s, (long)hex, column));
+                    tokens.Add(new Token(TokenKind.Number, Punct.None, start + s, i - s, (long)hex, column));
                     continue;
                 }
                 bool ascii = true;
                 ulong dec = 0;
                 bool overflow = false;
-                while (i < end && IsDigit(text[i]))
+                while (i < line.Length && (Class(line[i]) & Digit) != 0)
                 {
-                    uint d = (uint)(text[i] - '0');
+                    uint d = (uint)(line[i] - '0');
                     if (d > 9) ascii = false;
                     else if (dec > (ulong.MaxValue - d) / 10) overflow = true;
                     else dec = dec * 10 + d;
                     i++;
                 }
-                if (i < end && (text[i] == 'b' || text[i] == 'f') && (i + 1 >= end || !IsIdentPart(text[i + 1])))
+                if (i < line.Length && (line[i] == 'b' || line[i] == 'f') && (i + 1 >= line.Length || (Class(line[i + 1]) & IdentPart) == 0))
                 {
                     i++;
-                    tokens.Add(new Token(TokenKind.LocalRef, Punct.None, text, s, i - s, 0, column));
+                    tokens.Add(new Token(TokenKind.LocalRef, Punct.None, start + s, i - s, 0, column));
                     continue;
                 }
-                if (i < end && IsIdentPart(text[i]))
+                if (i < line.Length && (Class(line[i]) & IdentPart) != 0)
                 {
-                    error = $"bad number '{text.Substring(s, i - s + 1)}'";
+                    error = $"bad number '{line.Slice(s, i - s + 1).ToString()}'";
                     errorColumn = column;
                     return;
                 }
                 // Digits of other scripts (char.IsDigit accepts them) are left to ulong.TryParse, which rejects them.
-                if (overflow || (!ascii && !ulong.TryParse(text.Substring(s, i - s), NumberStyles.None, CultureInfo.InvariantCulture, out dec)))
+                if (overflow || (!ascii && !ulong.TryParse(line.Slice(s, i - s).ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out dec)))
                 {
-                    error = $"number '{text.Substring(s, i - s)}' does not fit in 64 bits";
+                    error = $"number '{line.Slice(s, i - s).ToString()}' does not fit in 64 bits";
                     errorColumn = column;
                     return;
                 }
-                tokens.Add(new Token(TokenKind.Number, Punct.None, text, s, i - s, (long)dec, column));
+                tokens.Add(new Token(TokenKind.Number, Punct.None, start + s, i - s, (long)dec, column));
                 continue;
             }
-            if (IsIdentStart(c))
+            if ((cls & IdentStart) != 0)
             {
                 i++;
-                while (i < end && IsIdentPart(text[i])) i++;
-                tokens.Add(new Token(TokenKind.Ident, Punct.None, text, s, i - s, 0, column));
+                while (i < line.Length && (Class(line[i]) & IdentPart) != 0) i++;
+                tokens.Add(new Token(TokenKind.Ident, Punct.None, start + s, i - s, 0, column));
                 continue;
             }
             var p = Punct.None;
-            if (i + 1 < end && text[i + 1] == c)
+            if (i + 1 < line.Length && line[i + 1] == c)
                 p = c switch { ';' => Punct.Stop, '<' => Punct.ShiftLeft, '>' => Punct.ShiftRight, _ => Punct.None };
             int len = p == Punct.None ? 1 : 2;
             if (p == Punct.None) p = c < 128 ? s_punct[c] : Punct.None;
@@ -167,10 +184,10 @@ public static class Lexer
                 errorColumn = column;
                 return;
             }
-            tokens.Add(new Token(TokenKind.Punct, p, text, s, len, 0, column));
+            tokens.Add(new Token(TokenKind.Punct, p, start + s, len, 0, column));
             i += len;
         }
-        tokens.Add(new Token(TokenKind.End, Punct.None, "", 0, 0, 0, end - start + 1));
+        tokens.Add(new Token(TokenKind.End, Punct.None, start + line.Length, 0, 0, line.Length + 1));
     }
 
     private static readonly Punct[] s_punct = BuildPunct();
@@ -189,12 +206,29 @@ public static class Lexer
         return t;
     }
 
-    // ASCII answers come from arithmetic; anything else from the same char methods as always.
-    private static bool IsWhiteSpace(char c) => c == ' ' || (c < 128 ? c is >= '\t' and <= '\r' : char.IsWhiteSpace(c));
-    private static bool IsDigit(char c) => c < 128 ? (uint)(c - '0') <= 9 : char.IsDigit(c);
-    private static bool IsAsciiLetter(char c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
-    private static bool IsIdentStart(char c) => c < 128 ? IsAsciiLetter(c) || c is '_' or '.' or '@' : char.IsLetter(c);
-    private static bool IsIdentPart(char c) => c < 128 ? IsAsciiLetter(c) || (uint)(c - '0') <= 9 || c is '_' or '.' or '@' : char.IsLetterOrDigit(c);
+    // Character classes: char.IsWhiteSpace, char.IsDigit, identifier start (char.IsLetter or _ . @) and part
+    // (char.IsLetterOrDigit or _ . @). A table answers for ASCII, the char methods for anything else.
+    private const byte Space = 1, Digit = 2, IdentStart = 4, IdentPart = 8;
+    private static readonly byte[] s_class = BuildClasses();
+
+    private static byte[] BuildClasses()
+    {
+        var t = new byte[128];
+        for (int c = 0; c < 128; c++) t[c] = SlowClass((char)c);
+        return t;
+    }
+
+    private static int Class(char c) => c < 128 ? s_class[c] : SlowClass(c);
+
+    private static byte SlowClass(char c)
+    {
+        int k = 0;
+        if (char.IsWhiteSpace(c)) k |= Space;
+        if (char.IsDigit(c)) k |= Digit;
+        if (char.IsLetter(c) || c is '_' or '.' or '@') k |= IdentStart;
+        if (char.IsLetterOrDigit(c) || c is '_' or '.' or '@') k |= IdentPart;
+        return (byte)k;
+    }
 
     private static int HexValue(char c) =>
         (uint)(c - '0') <= 9 ? c - '0' : (uint)((c | 0x20) - 'a') <= 5 ? (c | 0x20) - 'a' + 10 : -1;
