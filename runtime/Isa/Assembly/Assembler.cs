@@ -28,12 +28,13 @@ public static class Assembler
     internal struct LaidBundle
     {
         public long Address;
-        public Template Template;
         public int Slot0, Slot1, Slot2;
+        public byte TemplateCode;
         /// <summary>Bit s: the instruction in slot s was resolved (its operands evaluated); unresolved ones are left empty.</summary>
         public byte Resolved;
 
         public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
+        public readonly Template Template => Template.FromCode(TemplateCode)!;
     }
 
     private sealed class Layout
@@ -59,7 +60,7 @@ public static class Assembler
             _diags = diags;
             _src = source;
             _absolute = source.AbsoluteSymbols;
-            _bundles = new LaidBundle[Math.Max(16, source.InstructionCount / 2)];
+            _bundles = Arrays.Uninitialized<LaidBundle>(Math.Max(16, source.InstructionCount / 2));
             _lookupKnown = LookupKnown;
             _lookupWithDot = name => name == "." ? _dot : LookupKnown(name);
         }
@@ -241,8 +242,8 @@ public static class Assembler
 
         private void AddBundle(Template t, int s0, int s1, int s2)
         {
-            if (_bundleCount == _bundles.Length) Array.Resize(ref _bundles, _bundleCount * 2);
-            _bundles[_bundleCount++] = new LaidBundle { Address = _pc, Template = t, Slot0 = s0, Slot1 = s1, Slot2 = s2 };
+            if (_bundleCount == _bundles.Length) Arrays.Grow(ref _bundles, _bundleCount * 2);
+            _bundles[_bundleCount++] = new LaidBundle { Address = _pc, TemplateCode = (byte)t.Code, Slot0 = s0, Slot1 = s1, Slot2 = s2 };
             _pc += Bundle.Size;
         }
 
@@ -253,11 +254,12 @@ public static class Assembler
             for (int k = 0; k < _bundleCount; k++)
             {
                 ref var bundle = ref _bundles[k];
+                var template = bundle.Template;
                 words.Clear();
                 ulong lWord = 0;
                 for (int s = 0; s < 3; s++)
                 {
-                    var kind = bundle.Template.Slots[s];
+                    var kind = template.Slots[s];
                     if (kind == SlotKind.L) continue;
                     InsnWord w;
                     int index = bundle[s];
@@ -276,8 +278,8 @@ public static class Assembler
                     words[s] = w.Slot;
                     if (kind == SlotKind.X) lWord = w.Long;
                 }
-                if (bundle.Template.IsLong) words[1] = lWord;
-                Bundle.Create(bundle.Template.Code, words[0], words[1], words[2]).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
+                if (template.IsLong) words[1] = lWord;
+                Bundle.Create(template.Code, words[0], words[1], words[2]).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
             }
             GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), new HashSet<long>(_labels.Values), _diags, !_auto);
             var ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
@@ -342,11 +344,12 @@ public static class Assembler
         for (int k = 0; k < count; k++)
         {
             ref readonly var b = ref bundles[k];
+            var template = b.Template;
             var slots = new Instruction[3];
             var lines = new int[3];
             for (int s = 0; s < 3; s++)
             {
-                var kind = b.Template.Slots[s];
+                var kind = template.Slots[s];
                 int index = b[s];
                 if (index >= 0)
                 {
@@ -356,7 +359,8 @@ public static class Assembler
                 }
                 else if (kind != SlotKind.L) slots[s] = Nops.For(kind);
             }
-            list.Add(new AssembledBundle(b.Address, b.Template, slots, lines) { Bits = Bundle.Read(code.AsSpan((int)b.Address)) });
+            // The bits are read back from the code, where Finish wrote them.
+            list.Add(new AssembledBundle(b.Address, template, slots, lines) { Bits = Bundle.Read(code.AsSpan((int)b.Address)) });
         }
         return list;
     }

@@ -19,10 +19,11 @@ internal static class GroupRules
         foreach (ref readonly var bundle in bundles)
         {
             if (labels.Contains(bundle.Address)) relations.Clear();
+            var template = bundle.Template;
             for (int s = 0; s < 3; s++)
             {
                 if (bundle[s] >= 0 && (bundle.Resolved >> s & 1) != 0) group.Add(bundle[s]);
-                if (bundle.Template.StopAfter(s)) Close(src, group, relations, check, found, diags, reportDependencies);
+                if (template.StopAfter(s)) Close(src, group, relations, check, found, diags, reportDependencies);
             }
         }
         Close(src, group, relations, check, found, diags, reportDependencies);

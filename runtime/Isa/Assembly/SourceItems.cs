@@ -1,16 +1,21 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace IvtGen.Isa;
 
 /// <summary>
 /// An instruction of the source as matched to a form. Instructions live in one table of structs and their
 /// operand values in one shared array (<see cref="ParsedSource"/>), so a long source costs no object per
-/// instruction; the rare extras (pending operands, alternatives) live beside the table.
+/// instruction; the rare extras (pending operands, alternatives) live beside the table. The struct holds no
+/// reference (the form is its id), so the GC never needs to look inside the table, nor clear it.
 /// </summary>
 public struct SourceInstruction
 {
-    public Form Form;
+    private static readonly Form[] s_forms = InstructionTable.Forms.ToArray();
+
+    /// <summary>The <see cref="Form.Id"/> of the form.</summary>
+    public int FormId;
     /// <summary>Where the operand values (one per operand of <see cref="Form"/>) start in <see cref="ParsedSource.Values"/>.</summary>
     public int ValueIndex;
     public int Line;
@@ -23,6 +28,12 @@ public struct SourceInstruction
     public byte UnitMask;
     /// <summary>Set by a following ';;'.</summary>
     public bool StopAfter;
+
+    public Form Form
+    {
+        readonly get => s_forms[FormId];
+        set => FormId = value.Id;
+    }
 }
 
 /// <summary>
@@ -45,8 +56,8 @@ public sealed class ParsedSource
     /// <param name="expectedInstructions">A guess at the instruction count, to size the tables once.</param>
     public ParsedSource(int expectedInstructions = 64)
     {
-        _instructions = new SourceInstruction[Math.Max(expectedInstructions, 16)];
-        _values = new long[3 * _instructions.Length];
+        _instructions = Arrays.Uninitialized<SourceInstruction>(Math.Max(expectedInstructions, 16));
+        _values = Arrays.Uninitialized<long>(3 * _instructions.Length);
     }
 
     public List<SourceItem> Items { get; } = new();
@@ -67,14 +78,14 @@ public sealed class ParsedSource
     /// <summary>Room for <paramref name="count"/> more values at <see cref="ValueCount"/>; nothing is committed yet.</summary>
     internal Span<long> ReserveValues(int count)
     {
-        if (ValueCount + count > _values.Length) Array.Resize(ref _values, Math.Max(_values.Length * 2, ValueCount + count));
+        if (ValueCount + count > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, ValueCount + count));
         return _values.AsSpan(ValueCount, count);
     }
 
     /// <summary>Appends an instruction whose values were written into the last <see cref="ReserveValues"/>.</summary>
     internal int Add(Form form, int qp, int line, int column, PendingOperand[]? pending, MatchedInstruction[]? alternatives)
     {
-        if (InstructionCount == _instructions.Length) Array.Resize(ref _instructions, InstructionCount * 2);
+        if (InstructionCount == _instructions.Length) Arrays.Grow(ref _instructions, InstructionCount * 2);
         int units = Bundler.MaskOf(form.Unit);
         int extra = -1;
         if (pending is not null || alternatives is not null)
@@ -86,7 +97,7 @@ public sealed class ParsedSource
         }
         _instructions[InstructionCount] = new SourceInstruction
         {
-            Form = form, ValueIndex = ValueCount, Line = line, Column = column, Extra = extra, Qp = (byte)qp, UnitMask = (byte)units,
+            FormId = form.Id, ValueIndex = ValueCount, Line = line, Column = column, Extra = extra, Qp = (byte)qp, UnitMask = (byte)units,
         };
         ValueCount += form.Operands.Length;
         return InstructionCount++;
@@ -161,4 +172,25 @@ public sealed class DirectiveItem : SourceItem
     public DirectiveKind Kind { get; init; }
     public string? Name { get; init; }
     public Expr? Value { get; init; }
+}
+
+/// <summary>
+/// Large tables whose every element is written before it is read. On .NET they are allocated without being cleared
+/// first: the GC then never touches the part a source does not use (which, for a fresh process, is never even paged in).
+/// </summary>
+internal static class Arrays
+{
+    public static T[] Uninitialized<T>(int length) where T : unmanaged =>
+#if NET
+        GC.AllocateUninitializedArray<T>(length);
+#else
+        new T[length];
+#endif
+
+    public static void Grow<T>(ref T[] array, int length) where T : unmanaged
+    {
+        var bigger = Uninitialized<T>(length);
+        array.AsSpan().CopyTo(bigger);
+        array = bigger;
+    }
 }
