@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 
 namespace IvtGen.Isa;
@@ -15,7 +16,19 @@ public static class Assembler
     public static AssemblyResult Assemble(string source)
     {
         var diags = new List<AsmDiagnostic>();
-        var parsed = SourceParser.Parse(source, diags);
+        return Assemble(SourceParser.Parse(source, diags), diags);
+    }
+
+    /// <summary>Assembles the text <paramref name="reader"/> gives, read a line at a time rather than held whole.</summary>
+    /// <param name="lengthHint">About how many characters the text has (a file's size will do), to size the tables once; 0 if unknown.</param>
+    public static AssemblyResult Assemble(TextReader reader, long lengthHint = 0)
+    {
+        var diags = new List<AsmDiagnostic>();
+        return Assemble(SourceParser.Parse(reader, diags, lengthHint), diags);
+    }
+
+    private static AssemblyResult Assemble(ParsedSource parsed, List<AsmDiagnostic> diags)
+    {
         var layout = new Layout(diags, parsed);
         layout.Run();
         return layout.Finish();

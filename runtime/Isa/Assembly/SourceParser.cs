@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 
 namespace IvtGen.Isa;
 
@@ -36,28 +37,70 @@ public sealed class SourceParser
         // Instruction lines run 15–30 characters: sizing the tables for one per 12 avoids copying them as they grow.
         var p = new SourceParser(diags, source.Length / 12);
         int start = 0;
-        p._line = 0;
         while (start <= source.Length)
         {
             int nl = source.IndexOf('\n', start);
             int end = nl < 0 ? source.Length : nl;
             p._line++;
             while (end > start && source[end - 1] == '\r') end--;
-            p.ParseLine(source, start, end);
+            p.ParseLine(source, null, start, end);
             if (nl < 0) break;
             start = nl + 1;
         }
-        if (p._open is not null)
-            p.Error(p._open.Line, p._open.Column, "unterminated bundle: '{' without '}'");
-        return p._parsed;
+        return p.Finish();
+    }
+
+    /// <summary>Parses the text <paramref name="reader"/> gives, a buffer of lines at a time: the same lines as from one string.</summary>
+    /// <param name="lengthHint">About how many characters the text has (0 if unknown), to size the tables once.</param>
+    public static ParsedSource Parse(TextReader reader, List<AsmDiagnostic> diags, long lengthHint = 0)
+    {
+        var p = new SourceParser(diags, (int)Math.Min(lengthHint / 12, int.MaxValue / 4));
+        var buffer = new char[1 << 16];
+        int start = 0, filled = 0;
+        bool eof = false;
+        while (true)
+        {
+            int nl = buffer.AsSpan(start, filled - start).IndexOf('\n');
+            if (nl < 0 && !eof)
+            {
+                // The line goes on past the buffer: keep its start, make room (a longer line than the buffer doubles it), read on.
+                filled -= start;
+                Array.Copy(buffer, start, buffer, 0, filled);
+                start = 0;
+                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                int n = reader.Read(buffer, filled, buffer.Length - filled);
+                if (n == 0) eof = true;
+                filled += n;
+                continue;
+            }
+            int end = nl < 0 ? filled : start + nl;
+            p._line++;
+            int e = end;
+            while (e > start && buffer[e - 1] == '\r') e--;
+            p.ParseLine(null, buffer, start, e);
+            if (nl < 0) break;
+            start = end + 1;
+        }
+        return p.Finish();
+    }
+
+    private ParsedSource Finish()
+    {
+        if (_open is not null)
+            Error(_open.Line, _open.Column, "unterminated bundle: '{' without '}'");
+        return _parsed;
     }
 
     private void Error(int line, int col, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, line, col, msg));
 
-    private void ParseLine(string source, int start, int end)
+    /// <summary>Parses the line <paramref name="start"/>..<paramref name="end"/> of <paramref name="text"/> or else of <paramref name="chars"/>.</summary>
+    private void ParseLine(string? text, char[]? chars, int start, int end)
     {
         var tokens = _tokens;
-        Lexer.Tokenize(source, start, end, tokens, out string? lexError, out int lexCol);
+        string? lexError;
+        int lexCol;
+        if (text is not null) Lexer.Tokenize(text, start, end, tokens, out lexError, out lexCol);
+        else Lexer.Tokenize(chars!, start, end, tokens, out lexError, out lexCol);
         if (lexError is not null)
         {
             Error(_line, lexCol, lexError);

@@ -58,23 +58,27 @@ public sealed class TokenLine
 {
     private Token[] _tokens = new Token[16];
     private readonly List<string> _names = new();
+    // The text the tokens are slices of (a whole source, or a buffer of lines): one of the two.
+    private string? _text;
+    private char[]? _chars;
 
-    /// <summary>The text the tokens are slices of (the whole source, not just the line).</summary>
-    public string Source { get; private set; } = "";
     public int Count { get; private set; }
 
     public ref readonly Token this[int i] => ref _tokens[i];
 
-    public ReadOnlySpan<char> Span(in Token t) => t.Start >= 0 ? Source.AsSpan(t.Start, t.Length) : _names[~t.Start].AsSpan();
-    public string Text(in Token t) => t.Start >= 0 ? Source.Substring(t.Start, t.Length) : _names[~t.Start];
+    public ReadOnlySpan<char> Span(in Token t) =>
+        t.Start < 0 ? _names[~t.Start].AsSpan() : _text is not null ? _text.AsSpan(t.Start, t.Length) : _chars.AsSpan(t.Start, t.Length);
+
+    public string Text(in Token t) => t.Start < 0 ? _names[~t.Start] : Span(t).ToString();
     /// <summary>The first character of the token (0 for the end of the line).</summary>
     public char First(in Token t) => t.Length == 0 ? '\0' : Span(t)[0];
     /// <summary>How a message names the token: <c>'add'</c>, or <c>end of line</c>.</summary>
     public string Describe(in Token t) => t.Kind == TokenKind.End ? "end of line" : $"'{Text(t)}'";
 
-    internal void Start(string source)
+    internal void Start(string? text, char[]? chars)
     {
-        Source = source;
+        _text = text;
+        _chars = chars;
         Count = 0;
         _names.Clear();
     }
@@ -99,10 +103,21 @@ public static class Lexer
     /// <summary>Tokenizes <paramref name="text"/>[<paramref name="start"/>..<paramref name="end"/>) into <paramref name="tokens"/>; columns count from <paramref name="start"/>.</summary>
     public static void Tokenize(string text, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
     {
-        tokens.Start(text);
+        tokens.Start(text, null);
+        Tokenize(text.AsSpan(start, end - start), start, tokens, out error, out errorColumn);
+    }
+
+    /// <summary>Tokenizes <paramref name="chars"/>[<paramref name="start"/>..<paramref name="end"/>) (a line in a buffer) into <paramref name="tokens"/>.</summary>
+    public static void Tokenize(char[] chars, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
+    {
+        tokens.Start(null, chars);
+        Tokenize(chars.AsSpan(start, end - start), start, tokens, out error, out errorColumn);
+    }
+
+    private static void Tokenize(ReadOnlySpan<char> line, int start, TokenLine tokens, out string? error, out int errorColumn)
+    {
         error = null;
         errorColumn = 0;
-        var line = text.AsSpan(start, end - start);
         int i = 0;
         while (i < line.Length)
         {
