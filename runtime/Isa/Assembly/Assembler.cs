@@ -80,7 +80,8 @@ public static class Assembler
 
         private void Error(SourceItem at, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, at.Line, at.Column, msg));
 
-        private void Error(in SourceInstruction at, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, at.Line, at.Column, msg));
+        private void Error(int instruction, string msg) =>
+            _diags.Add(new AsmDiagnostic(AsmSeverity.Error, _src.Instruction(instruction).Line, _src.ColumnOf(instruction), msg));
 
         public void Run()
         {
@@ -171,9 +172,9 @@ public static class Assembler
             if (_auto) DependencyChecker.InsertStops(_src, first, _runEnd);
             if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), _packed, out int failed))
             {
-                ref var f = ref _src.Instruction(first + failed);
-                Error(f, $"'{f.Form.Mnemonic}' ({f.Form.Unit} unit) fits no bundle template here" +
-                    (f.Form.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
+                var f = _src.Instruction(first + failed).Form;
+                Error(first + failed, $"'{f.Mnemonic}' ({f.Unit} unit) fits no bundle template here" +
+                    (f.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
             }
             else
             {
@@ -213,7 +214,7 @@ public static class Assembler
             Span<int> slots = stackalloc int[] { -1, -1, -1 };
             bool isLong = candidates[0].IsLong;
             int capacity = isLong ? 2 : 3;
-            if (count > capacity) { Error(_src.Instruction(first + capacity), $"too many instructions for a {b.TemplateName} bundle"); return; }
+            if (count > capacity) { Error(first + capacity, $"too many instructions for a {b.TemplateName} bundle"); return; }
             int stopMask = 0;
             for (int k = 0; k < count; k++)
             {
@@ -224,12 +225,12 @@ public static class Assembler
                 ref var ins = ref _src.Instruction(first + k);
                 if (!ins.Form.Unit.FitsIn(kind))
                 {
-                    Error(ins, $"'{ins.Form.Mnemonic}' ({ins.Form.Unit} unit) cannot go in slot {slot} ({kind}) of {b.TemplateName}");
+                    Error(first + k, $"'{ins.Form.Mnemonic}' ({ins.Form.Unit} unit) cannot go in slot {slot} ({kind}) of {b.TemplateName}");
                     return;
                 }
                 if (ins.Form.Has(InsnFlags.LastInBundle) && slot != 2)
                 {
-                    Error(ins, $"'{ins.Form.Mnemonic}' must be in the last slot of its bundle");
+                    Error(first + k, $"'{ins.Form.Mnemonic}' must be in the last slot of its bundle");
                     return;
                 }
                 slots[slot] = first + k;
@@ -264,6 +265,7 @@ public static class Assembler
         {
             var code = new byte[_pc];
             Span<ulong> words = stackalloc ulong[3];
+            Span<long> values = stackalloc long[ParsedSource.MaxOperands];
             for (int k = 0; k < _bundleCount; k++)
             {
                 ref var bundle = ref _bundles[k];
@@ -281,9 +283,9 @@ public static class Assembler
                         if (!Resolve(index, bundle.Address)) continue;
                         bundle.Resolved |= (byte)(1 << s);
                         ref var ins = ref _src.Instruction(index);
-                        if (InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index), out w) is { } err)
+                        if (InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, values), out w) is { } err)
                         {
-                            Error(ins, err);
+                            Error(index, err);
                             continue;
                         }
                     }
@@ -319,10 +321,9 @@ public static class Assembler
             ref var ins = ref _src.Instruction(index);
             var pending = _src.PendingOf(index);
             if (pending is null) return true;
-            var values = _src.ValuesOf(index);
             // Evaluated into a copy: an instruction that fails keeps its values (and is left out of the bundle view).
-            Span<long> resolved = stackalloc long[values.Length];
-            values.CopyTo(resolved);
+            Span<long> resolved = stackalloc long[ParsedSource.MaxOperands];
+            resolved = _src.ValuesOf(index, resolved);
             _dot = bundleAddress;
             foreach (var p in pending)
             {
@@ -345,7 +346,7 @@ public static class Assembler
                 }
                 resolved[i] = value;
             }
-            resolved.CopyTo(values);
+            _src.SetValues(index, resolved);
             return true;
         }
     }
@@ -354,6 +355,7 @@ public static class Assembler
     private static List<AssembledBundle> Describe(ParsedSource src, LaidBundle[] bundles, int count, byte[] code)
     {
         var list = new List<AssembledBundle>(count);
+        var values = new long[ParsedSource.MaxOperands];
         for (int k = 0; k < count; k++)
         {
             ref readonly var b = ref bundles[k];
@@ -368,7 +370,7 @@ public static class Assembler
                 {
                     ref var ins = ref src.Instruction(index);
                     lines[s] = ins.Line;
-                    if ((b.Resolved >> s & 1) != 0) slots[s] = new Instruction(ins.Form, ins.Qp, src.ValuesOf(index).ToArray());
+                    if ((b.Resolved >> s & 1) != 0) slots[s] = new Instruction(ins.Form, ins.Qp, src.ValuesOf(index, values).ToArray());
                 }
                 else if (kind != SlotKind.L) slots[s] = Nops.For(kind);
             }

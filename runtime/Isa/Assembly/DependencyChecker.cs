@@ -323,16 +323,18 @@ public static class DependencyChecker
         // new instruction against the group's writers is checking the whole group again.
         var check = new GroupCheck();
         var found = new List<Violation>();
+        Span<long> buffer = stackalloc long[ParsedSource.MaxOperands];
         for (int k = start; k < end; k++)
         {
             ref var ins = ref source.Instruction(k);
+            var values = source.ValuesOf(k, buffer);
             found.Clear();
-            check.Add(ins.Form, ins.Qp, source.ValuesOf(k), null, found);
+            check.Add(ins.Form, ins.Qp, values, null, found);
             if (check.Count > 1 && found.Count > 0)
             {
                 source.Instruction(k - 1).StopAfter = true;
                 check.Begin();
-                check.Add(ins.Form, ins.Qp, source.ValuesOf(k), null, found);
+                check.Add(ins.Form, ins.Qp, values, null, found);
             }
             if (ins.StopAfter) check.Begin();
         }

@@ -32,10 +32,11 @@ internal static class GroupRules
     private static void Close(ParsedSource src, List<int> group, DependencyChecker.PredicateRelations relations, DependencyChecker.GroupCheck check,
         List<DependencyChecker.Violation> found, List<AsmDiagnostic> diags, bool reportDependencies)
     {
+        Span<long> values = stackalloc long[ParsedSource.MaxOperands];
         if (reportDependencies && group.Count == 1)
         {
             ref var only = ref src.Instruction(group[0]);
-            relations.After(only.Form, only.Qp, src.ValuesOf(group[0]));
+            relations.After(only.Form, only.Qp, src.ValuesOf(group[0], values));
         }
         if (reportDependencies && group.Count > 1)
         {
@@ -44,14 +45,14 @@ internal static class GroupRules
             foreach (int index in group)
             {
                 ref var ins = ref src.Instruction(index);
-                check.Add(ins.Form, ins.Qp, src.ValuesOf(index), relations, found);
+                check.Add(ins.Form, ins.Qp, src.ValuesOf(index, values), relations, found);
             }
             foreach (var v in found)
             {
                 ref var later = ref src.Instruction(group[v.Later]);
                 ref var earlier = ref src.Instruction(group[v.Earlier]);
                 string kind = v.IsRaw ? "RAW" : "WAW";
-                diags.Add(new AsmDiagnostic(AsmSeverity.Warning, later.Line, later.Column,
+                diags.Add(new AsmDiagnostic(AsmSeverity.Warning, later.Line, src.ColumnOf(group[v.Later]),
                     $"{kind} dependency violation on {DependencyChecker.ResourceName(v.Resource)}: '{later.Form.Mnemonic}' {(v.IsRaw ? "reads" : "writes")} it in the instruction group where '{earlier.Form.Mnemonic}' at line {earlier.Line} wrote it (insert ';;')",
                     earlier.Line));
             }
@@ -61,9 +62,9 @@ internal static class GroupRules
             ref var ins = ref src.Instruction(group[k]);
             var f = ins.Form;
             if (f.Has(InsnFlags.FirstInGroup) && k > 0)
-                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, ins.Column, $"'{f.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", src.Instruction(group[k - 1]).Line));
+                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(group[k]), $"'{f.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", src.Instruction(group[k - 1]).Line));
             if (f.Has(InsnFlags.LastInGroup) && k < group.Count - 1)
-                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, ins.Column, $"'{f.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", src.Instruction(group[k + 1]).Line));
+                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(group[k]), $"'{f.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", src.Instruction(group[k + 1]).Line));
         }
         group.Clear();
     }

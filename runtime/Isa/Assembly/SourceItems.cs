@@ -5,35 +5,57 @@ using System.Linq;
 namespace IvtGen.Isa;
 
 /// <summary>
-/// An instruction of the source as matched to a form. Instructions live in one table of structs and their
-/// operand values in one shared array (<see cref="ParsedSource"/>), so a long source costs no object per
-/// instruction; the rare extras (pending operands, alternatives) live beside the table. The struct holds no
-/// reference (the form is its id), so the GC never needs to look inside the table, nor clear it.
+/// An instruction of the source as matched to a form: 16 bytes in one table of structs, its operand values in
+/// one shared array (<see cref="ParsedSource"/>), so a long source costs no object per instruction; the rare
+/// extras (pending operands, alternatives) live beside the table. No reference inside (the form is its id), so
+/// the GC never looks into the table nor needs to clear it.
 /// </summary>
 public struct SourceInstruction
 {
     private static readonly Form[] s_forms = InstructionTable.Forms.ToArray();
 
-    /// <summary>The <see cref="Form.Id"/> of the form.</summary>
-    public int FormId;
-    /// <summary>Where the operand values (one per operand of <see cref="Form"/>) start in <see cref="ParsedSource.Values"/>.</summary>
-    public int ValueIndex;
-    public int Line;
-    public int Column;
-    /// <summary>Index of the instruction's extras in the source (<see cref="ParsedSource.PendingOf"/>, alternatives); −1 for none.</summary>
-    public int Extra;
+    private ushort _form;
+    private ushort _column;
     /// <summary>The qualifying predicate (p0–p63).</summary>
     public byte Qp;
     /// <summary>Bit per <see cref="Unit"/> the instruction may execute on (several for unit-less spellings such as nop).</summary>
     public byte UnitMask;
-    /// <summary>Set by a following ';;'.</summary>
-    public bool StopAfter;
+    private byte _flags;
+    public int Line;
+    /// <summary>Where the operand values (one per operand of <see cref="Form"/>) start in the source's value table.</summary>
+    internal int ValueIndex;
+
+    private const byte Stop = 1, HasExtras = 2;
+    /// <summary>A column that does not fit 16 bits is kept with the extras.</summary>
+    internal const ushort WideColumn = ushort.MaxValue;
 
     public Form Form
     {
-        readonly get => s_forms[FormId];
-        set => FormId = value.Id;
+        readonly get => s_forms[_form];
+        set => _form = checked((ushort)value.Id);
     }
+
+    /// <summary>Set by a following ';;'.</summary>
+    public bool StopAfter
+    {
+        readonly get => (_flags & Stop) != 0;
+        set => _flags = (byte)(value ? _flags | Stop : _flags & ~Stop);
+    }
+
+    internal readonly bool HasExtra => (_flags & HasExtras) != 0;
+
+    internal SourceInstruction(Form form, int qp, int units, int line, int column, int valueIndex, bool extra)
+    {
+        _form = checked((ushort)form.Id);
+        Qp = (byte)qp;
+        UnitMask = (byte)units;
+        Line = line;
+        _column = column < WideColumn ? (ushort)column : WideColumn;
+        ValueIndex = valueIndex;
+        _flags = extra ? HasExtras : (byte)0;
+    }
+
+    internal readonly ushort PackedColumn => _column;
 }
 
 /// <summary>
@@ -42,80 +64,108 @@ public struct SourceInstruction
 /// </summary>
 public sealed class ParsedSource
 {
-    /// <summary>What few instructions have: operands to evaluate after layout, and matches on other units.</summary>
+    /// <summary>What few instructions have: operands to evaluate after layout, matches on other units, a column past 65534.</summary>
     private sealed class Extras
     {
         public PendingOperand[]? Pending;
         public MatchedInstruction[]? Alternatives;
+        public int Column;
     }
 
+    /// <summary>The most operands a form has, and so the room a caller needs for <see cref="ValuesOf"/>.</summary>
+    public const int MaxOperands = 8;
+
     private SourceInstruction[] _instructions;
-    private long[] _values;
-    private readonly List<Extras> _extras = new();
+    // Operand values are stored as ints, 4 bytes where 8 would be mostly zeros (registers, small immediates); one
+    // that does not fit (a movl constant, say) is stored as Wide and kept in _wide by its place.
+    private int[] _values;
+    private int _valueCount;
+    private readonly Dictionary<int, long> _wide = new();
+    private const int Wide = int.MinValue;
+    private readonly Dictionary<int, Extras> _extras = new();
 
     /// <param name="expectedInstructions">A guess at the instruction count, to size the tables once.</param>
     public ParsedSource(int expectedInstructions = 64)
     {
         _instructions = Arrays.Uninitialized<SourceInstruction>(Math.Max(expectedInstructions, 16));
-        _values = Arrays.Uninitialized<long>(3 * _instructions.Length);
+        _values = Arrays.Uninitialized<int>(3 * _instructions.Length);
     }
 
     public List<SourceItem> Items { get; } = new();
     public int InstructionCount { get; private set; }
-    public int ValueCount { get; private set; }
     public Span<SourceInstruction> Instructions => _instructions.AsSpan(0, InstructionCount);
-    public Span<long> Values => _values.AsSpan(0, ValueCount);
     public IReadOnlyDictionary<string, long> AbsoluteSymbols { get; internal set; } = new Dictionary<string, long>();
 
     public ref SourceInstruction Instruction(int i) => ref _instructions[i];
 
-    /// <summary>The operand values of instruction <paramref name="i"/>.</summary>
-    public Span<long> ValuesOf(int i) => _values.AsSpan(_instructions[i].ValueIndex, _instructions[i].Form.Operands.Length);
+    /// <summary>The column of instruction <paramref name="i"/>.</summary>
+    public int ColumnOf(int i) =>
+        _instructions[i].PackedColumn == SourceInstruction.WideColumn ? _extras[i].Column : _instructions[i].PackedColumn;
 
-    /// <summary>The operands of instruction <paramref name="i"/> to evaluate after layout (branch targets, forward symbols); null when all are known.</summary>
-    public PendingOperand[]? PendingOf(int i) => _instructions[i].Extra < 0 ? null : _extras[_instructions[i].Extra].Pending;
-
-    /// <summary>Room for <paramref name="count"/> more values at <see cref="ValueCount"/>; nothing is committed yet.</summary>
-    internal Span<long> ReserveValues(int count)
+    /// <summary>The operand values of instruction <paramref name="i"/>, copied into <paramref name="buffer"/> (room for <see cref="MaxOperands"/>).</summary>
+    public Span<long> ValuesOf(int i, Span<long> buffer)
     {
-        if (ValueCount + count > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, ValueCount + count));
-        return _values.AsSpan(ValueCount, count);
+        ref var ins = ref _instructions[i];
+        var values = buffer.Slice(0, ins.Form.Operands.Length);
+        var stored = _values.AsSpan(ins.ValueIndex, values.Length);
+        for (int k = 0; k < values.Length; k++)
+            values[k] = stored[k] == Wide ? _wide[ins.ValueIndex + k] : stored[k];
+        return values;
     }
 
-    /// <summary>Appends an instruction whose values were written into the last <see cref="ReserveValues"/>.</summary>
-    internal int Add(Form form, int qp, int line, int column, PendingOperand[]? pending, MatchedInstruction[]? alternatives)
+    /// <summary>Replaces the operand values of instruction <paramref name="i"/> (as many as its form has).</summary>
+    public void SetValues(int i, ReadOnlySpan<long> values) => Store(_instructions[i].ValueIndex, values);
+
+    private void Store(int at, ReadOnlySpan<long> values)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            long v = values[k];
+            if (v > int.MinValue && v <= int.MaxValue) _values[at + k] = (int)v;
+            else
+            {
+                _values[at + k] = Wide;
+                _wide[at + k] = v;
+            }
+        }
+    }
+
+    /// <summary>The operands of instruction <paramref name="i"/> to evaluate after layout (branch targets, forward symbols); null when all are known.</summary>
+    public PendingOperand[]? PendingOf(int i) => _instructions[i].HasExtra ? _extras[i].Pending : null;
+
+    /// <summary>Appends an instruction and its operand values.</summary>
+    internal int Add(Form form, int qp, ReadOnlySpan<long> values, int line, int column, PendingOperand[]? pending, MatchedInstruction[]? alternatives)
     {
         if (InstructionCount == _instructions.Length) Arrays.Grow(ref _instructions, InstructionCount * 2);
+        if (_valueCount + values.Length > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, _valueCount + values.Length));
+        int index = InstructionCount++;
         int units = Bundler.MaskOf(form.Unit);
-        int extra = -1;
-        if (pending is not null || alternatives is not null)
+        bool extra = pending is not null || alternatives is not null || column >= SourceInstruction.WideColumn;
+        if (extra)
         {
-            extra = _extras.Count;
-            _extras.Add(new Extras { Pending = pending, Alternatives = alternatives });
+            _extras.Add(index, new Extras { Pending = pending, Alternatives = alternatives, Column = column });
             if (alternatives is not null)
                 foreach (var a in alternatives) units |= Bundler.MaskOf(a.Form.Unit);
         }
-        _instructions[InstructionCount] = new SourceInstruction
-        {
-            FormId = form.Id, ValueIndex = ValueCount, Line = line, Column = column, Extra = extra, Qp = (byte)qp, UnitMask = (byte)units,
-        };
-        ValueCount += form.Operands.Length;
-        return InstructionCount++;
+        _instructions[index] = new SourceInstruction(form, qp, units, line, column, _valueCount, extra);
+        Store(_valueCount, values);
+        _valueCount += values.Length;
+        return index;
     }
 
     /// <summary>Switches instruction <paramref name="i"/> to the match whose unit fits a slot of <paramref name="kind"/> (no change when the current one fits).</summary>
     public void ChooseFor(int i, SlotKind kind)
     {
         ref var ins = ref _instructions[i];
-        if (ins.Form.Unit.FitsIn(kind) || ins.Extra < 0 || _extras[ins.Extra].Alternatives is not { } alternatives) return;
+        if (!ins.HasExtra || ins.Form.Unit.FitsIn(kind) || _extras[i] is not { Alternatives: { } alternatives } extras) return;
         foreach (var a in alternatives)
             if (a.Form.Unit.FitsIn(kind))
             {
                 // The same written operands: as many values, so they take the same place.
                 ins.Form = a.Form;
                 ins.Qp = (byte)a.Qp;
-                _extras[ins.Extra].Pending = a.Pending.Length == 0 ? null : a.Pending;
-                a.Values.AsSpan().CopyTo(_values.AsSpan(ins.ValueIndex, a.Values.Length));
+                extras.Pending = a.Pending.Length == 0 ? null : a.Pending;
+                Store(ins.ValueIndex, a.Values);
                 int units = Bundler.MaskOf(a.Form.Unit);
                 foreach (var b in alternatives) units |= Bundler.MaskOf(b.Form.Unit);
                 ins.UnitMask = (byte)units;

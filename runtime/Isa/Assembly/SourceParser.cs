@@ -175,8 +175,9 @@ public sealed class SourceParser
         // instruction
         RewriteLocalRefs(tk, i);
         var syntax = _syntax.Parse(tk, i, out int stop);
-        // The values go straight into the instruction table; they count only once the instruction is added.
-        var values = _parsed.ReserveValues(syntax.OperandCount);
+        // No form has more than MaxOperands operands (more can only end in an error, for which the heap will do).
+        Span<long> values = syntax.OperandCount <= ParsedSource.MaxOperands ? stackalloc long[ParsedSource.MaxOperands] : new long[syntax.OperandCount];
+        values = values.Slice(0, syntax.OperandCount);
         var form = FormMatcher.Match(syntax, _lookup, null, explain: true, values, out var pending, out var err);
         if (form is null)
         {
@@ -184,7 +185,7 @@ public sealed class SourceParser
             if (_open is not null) _open.Broken = true;
             return stop;
         }
-        int index = _parsed.Add(form, syntax.Qp, _line, t.Column, pending, OtherUnits(syntax, form));
+        int index = _parsed.Add(form, syntax.Qp, values, _line, t.Column, pending, OtherUnits(syntax, form));
         if (_open is not null) _open.Count++;
         else if (_items.Count > 0 && _items[_items.Count - 1] is InstructionsItem run) run.Count++;
         else _items.Add(new InstructionsItem { Line = _line, Column = t.Column, First = index, Count = 1 });
