@@ -15,8 +15,13 @@ public static class Assembler
 {
     public static AssemblyResult Assemble(string source)
     {
-        var diags = new List<AsmDiagnostic>();
-        return Assemble(SourceParser.Parse(source, diags), diags);
+        var layout = Lay(source);
+        // The bundle view, should anyone ask for it, is made by assembling the source again: keeping the tables
+        // for it would hold ~40 bytes per instruction for as long as the result lives. So they go back to the
+        // pool now, for the next source.
+        var result = layout.Result(() => Describe(source));
+        layout.Release();
+        return result;
     }
 
     /// <summary>Assembles the text <paramref name="reader"/> gives, read a line at a time rather than held whole.</summary>
@@ -24,14 +29,27 @@ public static class Assembler
     public static AssemblyResult Assemble(TextReader reader, long lengthHint = 0)
     {
         var diags = new List<AsmDiagnostic>();
-        return Assemble(SourceParser.Parse(reader, diags, lengthHint), diags);
+        var layout = new Layout(diags, SourceParser.Parse(reader, diags, lengthHint));
+        layout.Run();
+        layout.Finish();
+        // A reader cannot be read again: the tables stay with the result, for its bundle view.
+        return layout.Result(layout.Describe);
     }
 
-    private static AssemblyResult Assemble(ParsedSource parsed, List<AsmDiagnostic> diags)
+    private static Layout Lay(string source)
     {
-        var layout = new Layout(diags, parsed);
+        var diags = new List<AsmDiagnostic>();
+        var layout = new Layout(diags, SourceParser.Parse(source, diags));
         layout.Run();
-        return layout.Finish();
+        layout.Finish();
+        return layout;
+    }
+
+    private static List<AssembledBundle> Describe(string source)
+    {
+        var layout = Lay(source);
+        try { return layout.Describe(); }
+        finally { layout.Release(); }
     }
 
     /// <summary>
@@ -73,7 +91,7 @@ public static class Assembler
             _diags = diags;
             _src = source;
             _absolute = source.AbsoluteSymbols;
-            _bundles = Arrays.Uninitialized<LaidBundle>(Math.Max(16, source.InstructionCount / 2));
+            _bundles = Arrays.Rent<LaidBundle>(Math.Max(16, source.InstructionCount / 2));
             _lookupKnown = LookupKnown;
             _lookupWithDot = name => name == "." ? _dot : LookupKnown(name);
         }
@@ -256,14 +274,18 @@ public static class Assembler
 
         private void AddBundle(Template t, int s0, int s1, int s2)
         {
-            if (_bundleCount == _bundles.Length) Arrays.Grow(ref _bundles, _bundleCount * 2);
+            if (_bundleCount == _bundles.Length) Arrays.Grow(ref _bundles, _bundleCount * 2, _bundleCount);
             _bundles[_bundleCount++] = new LaidBundle { Address = _pc, TemplateCode = (byte)t.Code, Slot0 = s0, Slot1 = s1, Slot2 = s2 };
             _pc += Bundle.Size;
         }
 
-        public AssemblyResult Finish()
+        private byte[] _code = Array.Empty<byte>();
+        private List<AsmDiagnostic> _ordered = new();
+
+        /// <summary>Resolves, encodes and checks the laid-out bundles: the code and the diagnostics.</summary>
+        public void Finish()
         {
-            var code = new byte[_pc];
+            var code = _code = new byte[_pc];
             Span<ulong> words = stackalloc ulong[3];
             Span<long> values = stackalloc long[ParsedSource.MaxOperands];
             for (int k = 0; k < _bundleCount; k++)
@@ -297,12 +319,22 @@ public static class Assembler
                 Bundle.Create(template.Code, words[0], words[1], words[2]).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
             }
             GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), new HashSet<long>(_labels.Values), _diags, !_auto);
-            var ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
-            var src = _src;
-            var bundles = _bundles;
-            int bundleCount = _bundleCount;
-            return new AssemblyResult(code, new LazyList<AssembledBundle>(() => Describe(src, bundles, bundleCount, code)), _labels, ordered);
+            _ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
         }
+
+        public AssemblyResult Result(Func<List<AssembledBundle>> bundles) => new(_code, new LazyList<AssembledBundle>(bundles), _labels, _ordered);
+
+        /// <summary>Gives the tables back to the pool; the layout is not to be used after.</summary>
+        public void Release()
+        {
+            _src.Release();
+            Arrays.Return(_bundles);
+            _bundles = Array.Empty<LaidBundle>();
+            _bundleCount = 0;
+        }
+
+        /// <summary>The public view of the laid-out bundles.</summary>
+        public List<AssembledBundle> Describe() => Assembler.Describe(_src, _bundles, _bundleCount, _code);
 
         /// <summary>The encoded nop of each slot kind.</summary>
         private static readonly InsnWord[] s_nopWords = BuildNopWords();
