@@ -22,6 +22,8 @@ public struct SourceInstruction
     /// <summary>Bit per <see cref="Unit"/> the instruction may execute on (several for unit-less spellings such as nop).</summary>
     public byte UnitMask;
     private byte _flags;
+    /// <summary>How many operands (and so values) the form has.</summary>
+    internal byte OperandCount;
     public int Line;
     /// <summary>Where the operand values (one per operand of <see cref="Form"/>) start in the source's value table.</summary>
     internal int ValueIndex;
@@ -54,6 +56,7 @@ public struct SourceInstruction
         _column = column < WideColumn ? (ushort)column : WideColumn;
         ValueIndex = valueIndex;
         _flags = extra ? HasExtras : (byte)0;
+        OperandCount = (byte)form.Operands.Length;
     }
 
     internal readonly ushort PackedColumn => _column;
@@ -107,7 +110,7 @@ public sealed class ParsedSource
     public Span<long> ValuesOf(int i, Span<long> buffer)
     {
         ref var ins = ref _instructions[i];
-        var values = buffer.Slice(0, ins.Form.Operands.Length);
+        var values = buffer.Slice(0, ins.OperandCount);
         var stored = _values.AsSpan(ins.ValueIndex, values.Length);
         for (int k = 0; k < values.Length; k++)
             values[k] = stored[k] == Wide ? _wide[ins.ValueIndex + k] : stored[k];

@@ -47,10 +47,26 @@ public static class InstructionEncoder
         }
         if (form.Codec is not null)
         {
-            string? err = form.Codec.Encode(array ?? values.ToArray(), ref word);
+            string? err = form.Codec.Encode(array ?? CodecArgument(values), ref word);
             if (err is not null) return err;
         }
         return null;
+    }
+
+    [ThreadStatic] private static long[][]? t_codecArguments;
+
+    /// <summary>
+    /// The values as the array a codec takes. Codecs only read it during the call, so it is a per-thread array of
+    /// the right length, reused: encoding or matching a base-update load (whose register rules are a codec)
+    /// allocates nothing.
+    /// </summary>
+    internal static long[] CodecArgument(ReadOnlySpan<long> values)
+    {
+        var arrays = t_codecArguments ??= new long[8][];
+        if (values.Length >= arrays.Length) return values.ToArray();
+        var array = arrays[values.Length] ??= new long[values.Length];
+        values.CopyTo(array);
+        return array;
     }
 
     public static InsnWord Encode(in Instruction ins) =>

@@ -124,7 +124,7 @@ public static class FormMatcher
                 else if (f.Codec is not null && pending is null)
                 {
                     var w = new InsnWord(f.Pattern.Value);
-                    why = f.Codec.Encode(values.ToArray(), ref w);
+                    why = f.Codec.Encode(InstructionEncoder.CodecArgument(values), ref w);
                     i = f.Operands.Length - 1;
                 }
                 if (why is null)

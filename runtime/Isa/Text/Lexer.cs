@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace IvtGen.Isa;
 
@@ -75,19 +76,19 @@ public sealed class TokenLine
     /// <summary>How a message names the token: <c>'add'</c>, or <c>end of line</c>.</summary>
     public string Describe(in Token t) => t.Kind == TokenKind.End ? "end of line" : $"'{Text(t)}'";
 
-    internal void Start(string? text, char[]? chars)
+    /// <summary>Starts a line of <paramref name="length"/> characters (so at most length + 1 tokens); returns the buffer to fill.</summary>
+    internal Token[] Start(string? text, char[]? chars, int length)
     {
         _text = text;
         _chars = chars;
         Count = 0;
-        _names.Clear();
+        if (_names.Count > 0) _names.Clear();
+        if (_tokens.Length <= length) _tokens = new Token[Math.Max(length + 1, _tokens.Length * 2)];
+        return _tokens;
     }
 
-    internal void Add(in Token t)
-    {
-        if (Count == _tokens.Length) Array.Resize(ref _tokens, Count * 2);
-        _tokens[Count++] = t;
-    }
+    /// <summary>Ends the line: the first <paramref name="count"/> tokens of the buffer are it.</summary>
+    internal void End(int count) => Count = count;
 
     /// <summary>Turns token <paramref name="i"/> into the identifier <paramref name="name"/> (a numeric-label reference's label).</summary>
     internal void Rename(int i, string name)
@@ -101,27 +102,24 @@ public sealed class TokenLine
 public static class Lexer
 {
     /// <summary>Tokenizes <paramref name="text"/>[<paramref name="start"/>..<paramref name="end"/>) into <paramref name="tokens"/>; columns count from <paramref name="start"/>.</summary>
-    public static void Tokenize(string text, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
-    {
-        tokens.Start(text, null);
-        Tokenize(text.AsSpan(start, end - start), start, tokens, out error, out errorColumn);
-    }
+    public static void Tokenize(string text, int start, int end, TokenLine tokens, out string? error, out int errorColumn) =>
+        tokens.End(Tokenize(text.AsSpan(start, end - start), start, tokens.Start(text, null, end - start), out error, out errorColumn));
 
     /// <summary>Tokenizes <paramref name="chars"/>[<paramref name="start"/>..<paramref name="end"/>) (a line in a buffer) into <paramref name="tokens"/>.</summary>
-    public static void Tokenize(char[] chars, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
-    {
-        tokens.Start(null, chars);
-        Tokenize(chars.AsSpan(start, end - start), start, tokens, out error, out errorColumn);
-    }
+    public static void Tokenize(char[] chars, int start, int end, TokenLine tokens, out string? error, out int errorColumn) =>
+        tokens.End(Tokenize(chars.AsSpan(start, end - start), start, tokens.Start(null, chars, end - start), out error, out errorColumn));
 
-    private static void Tokenize(ReadOnlySpan<char> line, int start, TokenLine tokens, out string? error, out int errorColumn)
+    /// <summary>Tokenizes <paramref name="line"/> (at <paramref name="start"/> in its text) into <paramref name="tokens"/>, which has room for one more than its length; returns the count.</summary>
+    private static int Tokenize(ReadOnlySpan<char> line, int start, Token[] tokens, out string? error, out int errorColumn)
     {
         error = null;
         errorColumn = 0;
+        int count = 0;
         int i = 0;
         while (i < line.Length)
         {
             char c = line[i];
+            if (c == ' ' || c == '\t') { i++; continue; }
             int cls = Class(c);
             if ((cls & Space) != 0) { i++; continue; }
             if (c == '#' || (c == '/' && i + 1 < line.Length && line[i + 1] == '/')) break;
@@ -143,9 +141,9 @@ public static class Lexer
                     {
                         error = $"bad number '{line.Slice(s, Math.Max(i - s, 1)).ToString()}'";
                         errorColumn = column;
-                        return;
+                        return count;
                     }
-                    tokens.Add(new Token(TokenKind.Number, Punct.None, start + s, i - s, (long)hex, column));
+                    tokens[count++] = new Token(TokenKind.Number, Punct.None, start + s, i - s, (long)hex, column);
                     continue;
                 }
                 bool ascii = true;
@@ -162,30 +160,30 @@ public static class Lexer
                 if (i < line.Length && (line[i] == 'b' || line[i] == 'f') && (i + 1 >= line.Length || (Class(line[i + 1]) & IdentPart) == 0))
                 {
                     i++;
-                    tokens.Add(new Token(TokenKind.LocalRef, Punct.None, start + s, i - s, 0, column));
+                    tokens[count++] = new Token(TokenKind.LocalRef, Punct.None, start + s, i - s, 0, column);
                     continue;
                 }
                 if (i < line.Length && (Class(line[i]) & IdentPart) != 0)
                 {
                     error = $"bad number '{line.Slice(s, i - s + 1).ToString()}'";
                     errorColumn = column;
-                    return;
+                    return count;
                 }
                 // Digits of other scripts (char.IsDigit accepts them) are left to ulong.TryParse, which rejects them.
                 if (overflow || (!ascii && !ulong.TryParse(line.Slice(s, i - s).ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out dec)))
                 {
                     error = $"number '{line.Slice(s, i - s).ToString()}' does not fit in 64 bits";
                     errorColumn = column;
-                    return;
+                    return count;
                 }
-                tokens.Add(new Token(TokenKind.Number, Punct.None, start + s, i - s, (long)dec, column));
+                tokens[count++] = new Token(TokenKind.Number, Punct.None, start + s, i - s, (long)dec, column);
                 continue;
             }
             if ((cls & IdentStart) != 0)
             {
                 i++;
                 while (i < line.Length && (Class(line[i]) & IdentPart) != 0) i++;
-                tokens.Add(new Token(TokenKind.Ident, Punct.None, start + s, i - s, 0, column));
+                tokens[count++] = new Token(TokenKind.Ident, Punct.None, start + s, i - s, 0, column);
                 continue;
             }
             var p = Punct.None;
@@ -197,12 +195,13 @@ public static class Lexer
             {
                 error = $"unexpected character '{c}'";
                 errorColumn = column;
-                return;
+                return count;
             }
-            tokens.Add(new Token(TokenKind.Punct, p, start + s, len, 0, column));
+            tokens[count++] = new Token(TokenKind.Punct, p, start + s, len, 0, column);
             i += len;
         }
-        tokens.Add(new Token(TokenKind.End, Punct.None, start + line.Length, 0, 0, line.Length + 1));
+        tokens[count++] = new Token(TokenKind.End, Punct.None, start + line.Length, 0, 0, line.Length + 1);
+        return count;
     }
 
     private static readonly Punct[] s_punct = BuildPunct();
@@ -233,6 +232,7 @@ public static class Lexer
         return t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Class(char c) => c < 128 ? s_class[c] : SlowClass(c);
 
     private static byte SlowClass(char c)
