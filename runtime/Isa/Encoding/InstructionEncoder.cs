@@ -9,7 +9,98 @@ public static class InstructionEncoder
     public static string? TryEncode(in Instruction ins, out InsnWord word) => TryEncode(ins.Form, ins.Qp, ins.Values, ins.Values, out word);
 
     /// <summary>Encodes an instruction whose values are a slice of some larger store (the assembler keeps them all in one array).</summary>
-    internal static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) => TryEncode(form, qp, values, null, out word);
+    internal static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
+        s_plain[form.Id] is { } plain && plain.TryEncode(qp, values, out word) ? null : TryEncode(form, qp, values, null, out word);
+
+    /// <summary>Per form id, its <see cref="Plain"/> encoding; null for forms that need the general one.</summary>
+    private static readonly Plain?[] s_plain = BuildPlain();
+
+    private static Plain?[] BuildPlain()
+    {
+        var forms = InstructionTable.Forms;
+        var plain = new Plain?[forms.Count];
+        foreach (var f in forms) plain[f.Id] = Plain.For(f);
+        return plain;
+    }
+
+    /// <summary>
+    /// The encoding of a form whose operands are all registers or immediates in plain fields of the slot (no value
+    /// map, scaling, mirror, codec, or AR rules): most of the table. It only accepts what the general encoding
+    /// accepts, and leaves to it everything else, including every message.
+    /// </summary>
+    private sealed class Plain
+    {
+        private readonly Form _form;
+        // Per operand: the values it takes (inclusive) and the pieces its bits go to; null pieces: no field.
+        private readonly long[] _min, _max;
+        private readonly BitRange[]?[] _pieces;
+
+        private Plain(Form form, long[] min, long[] max, BitRange[]?[] pieces)
+        {
+            _form = form;
+            _min = min;
+            _max = max;
+            _pieces = pieces;
+        }
+
+        public static Plain? For(Form f)
+        {
+            if (f.Codec is not null) return null;
+            var ops = f.Operands;
+            var min = new long[ops.Length];
+            var max = new long[ops.Length];
+            var pieces = new BitRange[]?[ops.Length];
+            for (int i = 0; i < ops.Length; i++)
+            {
+                var op = ops[i];
+                if (op.Field is null) continue;
+                bool register = op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Cr or OperandKind.Mem or OperandKind.Indirect;
+                if (!(register || op.Kind == OperandKind.Imm) || op.Map != ValueMap.None || op.Shift != 0 || op.Mirror is not null) return null;
+                int width = op.Field.Width;
+                foreach (var p in op.Field.Pieces) if (p.InLongSlot) return null;
+                if (width >= 63) return null;
+                if (op.Signed) { min[i] = -(1L << (width - 1)); max[i] = (1L << (width - 1)) - 1; }
+                else { min[i] = 0; max[i] = (1L << width) - 1; }
+                if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr) min[i] = Math.Max(min[i], op.MinReg);
+                pieces[i] = op.Field.Pieces;
+            }
+            return new Plain(f, min, max, pieces);
+        }
+
+        public bool TryEncode(int qp, ReadOnlySpan<long> values, out InsnWord word)
+        {
+            var form = _form;
+            word = new InsnWord(form.Pattern.Value);
+            if (qp != 0)
+            {
+                if ((form.Pattern.Mask & 0x3f) != 0 || (uint)qp > 63) return false;
+                word.Slot |= (ulong)(uint)qp;
+            }
+            for (int i = 0; i < _pieces.Length; i++)
+            {
+                var pieces = _pieces[i];
+                if (pieces is null) continue;
+                long v = values[i];
+                if (v < _min[i] || v > _max[i]) return false;
+                ulong stored = (ulong)v;
+                foreach (var p in pieces)
+                {
+                    p.Insert(ref word, stored);
+                    stored >>= p.Len;
+                }
+            }
+            // Two predicate targets naming the same register: the general encoding says so.
+            var ops = form.Operands;
+            int firstPr = -1;
+            for (int i = 0; i < ops.Length; i++)
+            {
+                if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
+                if (firstPr >= 0 && values[firstPr] == values[i]) return false;
+                firstPr = i;
+            }
+            return true;
+        }
+    }
 
     /// <param name="array">The values as an array when the caller has one: what a codec takes.</param>
     private static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, long[]? array, out InsnWord word)
