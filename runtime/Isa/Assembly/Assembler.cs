@@ -318,7 +318,9 @@ public static class Assembler
                 if (template.IsLong) words[1] = lWord;
                 Bundle.Create(template.Code, words[0], words[1], words[2]).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
             }
-            GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), new HashSet<long>(_labels.Values), _diags, !_auto);
+            var labels = _labels.Values.ToArray();
+            Array.Sort(labels);
+            GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), labels, _diags, !_auto);
             _ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
         }
 

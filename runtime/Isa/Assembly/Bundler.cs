@@ -142,7 +142,7 @@ public static class Bundler
         private Window(int key) => _key = key;
 
         public static int KeyOf(in SourceInstruction ins) =>
-            1 | ins.UnitMask << 1 | (ins.StopAfter ? 128 : 0) | (ins.Form.Has(InsnFlags.LastInBundle) ? 256 : 0);
+            1 | ins.UnitMask << 1 | (ins.StopAfter ? 128 : 0) | (ins.LastInBundle ? 256 : 0);
 
         /// <summary>The windows of the three instructions a key of <see cref="Packer"/> describes.</summary>
         public static Window[] Decode(int key)

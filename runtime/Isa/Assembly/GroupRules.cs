@@ -9,16 +9,19 @@ namespace IvtGen.Isa;
 /// </summary>
 internal static class GroupRules
 {
-    public static void Check(ParsedSource src, ReadOnlySpan<Assembler.LaidBundle> bundles, ICollection<long> labels, List<AsmDiagnostic> diags, bool reportDependencies)
+    /// <param name="labels">The addresses of the labels, sorted.</param>
+    public static void Check(ParsedSource src, ReadOnlySpan<Assembler.LaidBundle> bundles, long[] labels, List<AsmDiagnostic> diags, bool reportDependencies)
     {
         var relations = new DependencyChecker.PredicateRelations();
         var check = new DependencyChecker.GroupCheck();
         var found = new List<DependencyChecker.Violation>();
         // The group so far: indices into the source's instruction table.
         var group = new List<int>();
+        int label = 0; // the first label not before the bundle: addresses only grow
         foreach (ref readonly var bundle in bundles)
         {
-            if (labels.Contains(bundle.Address)) relations.Clear();
+            while (label < labels.Length && labels[label] < bundle.Address) label++;
+            if (label < labels.Length && labels[label] == bundle.Address) relations.Clear();
             var template = bundle.Template;
             for (int s = 0; s < 3; s++)
             {

@@ -28,14 +28,18 @@ public struct SourceInstruction
     /// <summary>Where the operand values (one per operand of <see cref="Form"/>) start in the source's value table.</summary>
     internal int ValueIndex;
 
-    private const byte Stop = 1, HasExtras = 2;
+    private const byte Stop = 1, HasExtras = 2, MustEndBundle = 4;
     /// <summary>A column that does not fit 16 bits is kept with the extras.</summary>
     internal const ushort WideColumn = ushort.MaxValue;
 
     public Form Form
     {
         readonly get => s_forms[_form];
-        set => _form = checked((ushort)value.Id);
+        set
+        {
+            _form = checked((ushort)value.Id);
+            _flags = (byte)(value.Has(InsnFlags.LastInBundle) ? _flags | MustEndBundle : _flags & ~MustEndBundle);
+        }
     }
 
     /// <summary>Set by a following ';;'.</summary>
@@ -47,6 +51,9 @@ public struct SourceInstruction
 
     internal readonly bool HasExtra => (_flags & HasExtras) != 0;
 
+    /// <summary>The form has <see cref="InsnFlags.LastInBundle"/> (kept here for the bundler, which looks at every instruction).</summary>
+    internal readonly bool LastInBundle => (_flags & MustEndBundle) != 0;
+
     internal SourceInstruction(Form form, int qp, int units, int line, int column, int valueIndex, bool extra)
     {
         _form = checked((ushort)form.Id);
@@ -55,7 +62,7 @@ public struct SourceInstruction
         Line = line;
         _column = column < WideColumn ? (ushort)column : WideColumn;
         ValueIndex = valueIndex;
-        _flags = extra ? HasExtras : (byte)0;
+        _flags = (byte)((extra ? HasExtras : 0) | (form.Has(InsnFlags.LastInBundle) ? MustEndBundle : 0));
         OperandCount = (byte)form.Operands.Length;
     }
 
