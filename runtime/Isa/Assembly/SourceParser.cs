@@ -357,6 +357,7 @@ public sealed class SourceParser
 
     private void RewriteLocalRefs(TokenLine tk, int from)
     {
+        if (!tk.HasLocalRefs) return;
         for (int j = from; j < tk.Count; j++)
         {
             var t = tk[j];

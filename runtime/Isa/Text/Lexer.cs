@@ -65,6 +65,9 @@ public sealed class TokenLine
 
     public int Count { get; private set; }
 
+    /// <summary>Whether the line has numeric-label references (<c>1b</c>, <c>1f</c>) not yet renamed.</summary>
+    public bool HasLocalRefs { get; private set; }
+
     public ref readonly Token this[int i] => ref _tokens[i];
 
     public ReadOnlySpan<char> Span(in Token t) =>
@@ -88,7 +91,11 @@ public sealed class TokenLine
     }
 
     /// <summary>Ends the line: the first <paramref name="count"/> tokens of the buffer are it.</summary>
-    internal void End(int count) => Count = count;
+    internal void End(int count, bool localRefs)
+    {
+        Count = count;
+        HasLocalRefs = localRefs;
+    }
 
     /// <summary>Turns token <paramref name="i"/> into the identifier <paramref name="name"/> (a numeric-label reference's label).</summary>
     internal void Rename(int i, string name)
@@ -102,16 +109,23 @@ public sealed class TokenLine
 public static class Lexer
 {
     /// <summary>Tokenizes <paramref name="text"/>[<paramref name="start"/>..<paramref name="end"/>) into <paramref name="tokens"/>; columns count from <paramref name="start"/>.</summary>
-    public static void Tokenize(string text, int start, int end, TokenLine tokens, out string? error, out int errorColumn) =>
-        tokens.End(Tokenize(text.AsSpan(start, end - start), start, tokens.Start(text, null, end - start), out error, out errorColumn));
+    public static void Tokenize(string text, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
+    {
+        int count = Tokenize(text.AsSpan(start, end - start), start, tokens.Start(text, null, end - start), out bool localRefs, out error, out errorColumn);
+        tokens.End(count, localRefs);
+    }
 
     /// <summary>Tokenizes <paramref name="chars"/>[<paramref name="start"/>..<paramref name="end"/>) (a line in a buffer) into <paramref name="tokens"/>.</summary>
-    public static void Tokenize(char[] chars, int start, int end, TokenLine tokens, out string? error, out int errorColumn) =>
-        tokens.End(Tokenize(chars.AsSpan(start, end - start), start, tokens.Start(null, chars, end - start), out error, out errorColumn));
+    public static void Tokenize(char[] chars, int start, int end, TokenLine tokens, out string? error, out int errorColumn)
+    {
+        int count = Tokenize(chars.AsSpan(start, end - start), start, tokens.Start(null, chars, end - start), out bool localRefs, out error, out errorColumn);
+        tokens.End(count, localRefs);
+    }
 
     /// <summary>Tokenizes <paramref name="line"/> (at <paramref name="start"/> in its text) into <paramref name="tokens"/>, which has room for one more than its length; returns the count.</summary>
-    private static int Tokenize(ReadOnlySpan<char> line, int start, Token[] tokens, out string? error, out int errorColumn)
+    private static int Tokenize(ReadOnlySpan<char> line, int start, Token[] tokens, out bool localRefs, out string? error, out int errorColumn)
     {
+        localRefs = false;
         error = null;
         errorColumn = 0;
         int count = 0;
@@ -161,6 +175,7 @@ public static class Lexer
                 {
                     i++;
                     tokens[count++] = new Token(TokenKind.LocalRef, Punct.None, start + s, i - s, 0, column);
+                    localRefs = true;
                     continue;
                 }
                 if (i < line.Length && (Class(line[i]) & IdentPart) != 0)
