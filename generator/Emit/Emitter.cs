@@ -35,7 +35,8 @@ internal static class Emitter
             ["table_name"] = table.TableName,
             ["images"] = built.Images.Select(Image).ToArray(),
         };
-        var context = new TemplateContext { LoopLimit = 0, StrictVariables = true, MemberRenamer = m => m.Name };
+        // No loop or output limits: a table with three variants renders well past Scriban's 1 MiB default.
+        var context = new TemplateContext { LoopLimit = 0, LimitToString = 0, StrictVariables = true, MemberRenamer = m => m.Name };
         context.PushGlobal(model);
         string text = s_template.Value.Render(context);
         return text.Replace("\r\n", "\n");
