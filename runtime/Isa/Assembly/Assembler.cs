@@ -404,6 +404,21 @@ public static class Assembler
     }
 
     /// <summary>The public view of the laid-out bundles, built only when someone asks for it (the CLI never does).</summary>
+    /// <summary>The symbol an instruction's branch target or immediate names (what a linker would relocate), or null.</summary>
+    private static string? NamedSymbol(ParsedSource src, int index)
+    {
+        var pending = src.PendingOf(index);
+        if (pending is null) return null;
+        var names = new List<string>();
+        foreach (var p in pending)
+        {
+            names.Clear();
+            p.Expr.CollectSymbols(names);
+            foreach (var n in names) if (n != ".") return n;
+        }
+        return null;
+    }
+
     private static List<AssembledBundle> Describe(ParsedSource src, LaidBundle[] bundles, int count, byte[] code)
     {
         var list = new List<AssembledBundle>(count);
@@ -427,7 +442,10 @@ public static class Assembler
                 else if (kind != SlotKind.L) slots[s] = Nops.For(kind);
             }
             // The bits are read back from the code, where Finish wrote them.
-            list.Add(new AssembledBundle(b.Address, template, slots, lines) { Bits = Bundle.Read(code.AsSpan((int)b.Address)) });
+            var described = new AssembledBundle(b.Address, template, slots, lines) { Bits = Bundle.Read(code.AsSpan((int)b.Address)) };
+            for (int s = 0; s < 3; s++)
+                if (b[s] >= 0) described.Symbols[s] = NamedSymbol(src, b[s]);
+            list.Add(described);
         }
         return list;
     }
