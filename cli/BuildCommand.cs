@@ -72,9 +72,10 @@ internal static class BuildCommand
             optionsProvider: new BuildOptionsProvider(new Dictionary<string, string> { ["build_property.IvtSymbols"] = symbolList.ToString() }));
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var updated, out var genDiags);
 
-        // The DSL's own type errors (a register where an immediate belongs) are C# errors: show them too.
+        // The DSL's own type errors (a register where an immediate belongs) are C# errors: show them too. Information
+        // (IVT016: a tail moved out of line) prints as well: it changes where code runs.
         var all = genDiags.Concat(updated.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("IVT", StringComparison.Ordinal)))
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .Where(d => d.Severity >= DiagnosticSeverity.Info)
             .OrderBy(d => d.Location.GetLineSpan().Path, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ToList();
         foreach (var d in all) Console.Error.WriteLine(Format(d));
         int errors = all.Count(d => d.Severity == DiagnosticSeverity.Error);
@@ -113,7 +114,7 @@ internal static class BuildCommand
                     size = i.Bytes.Count,
                     ivtSize = 0x8000,
                     outOfLineSize = i.Bytes.Count - 0x8000,
-                    vectors = i.Vectors.Select(v => new { index = v.Index, offset = "0x" + v.Offset.ToString("x4", CultureInfo.InvariantCulture), name = v.Name, handler = v.Handler, bundlesUsed = v.Used, capacity = v.Capacity, paravirtSites = v.ParavirtSites, clobbers = v.Clobbers.ToArray() }),
+                    vectors = i.Vectors.Select(v => new { index = v.Index, offset = "0x" + v.Offset.ToString("x4", CultureInfo.InvariantCulture), name = v.Name, handler = v.Handler, bundlesUsed = v.Used, capacity = v.Capacity, paravirtSites = v.ParavirtSites, clobbers = v.Clobbers.ToArray(), bundlesMovedOutOfLine = v.MovedOutOfLine }),
                     symbols = i.Symbols.Select(s => new { name = s.Name, address = "0x" + s.Address.ToString("x", CultureInfo.InvariantCulture) }),
                     relocations = i.Relocations.Select(r => new { offset = "0x" + r.Offset.ToString("x", CultureInfo.InvariantCulture), slot = r.Slot, kind = r.Kind, symbol = r.Symbol }),
                 }),

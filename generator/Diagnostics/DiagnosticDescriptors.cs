@@ -36,7 +36,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidInstruction = Error("IVT007", "Invalid instruction",
         "{0}");
     public static readonly DiagnosticDescriptor SlotOverflow = Error("IVT008", "Handler overflows its vector slot",
-        "Handler '{0}' for {1} (0x{2}) needs {3} bundles in the {4} variant but the slot holds {5}");
+        "Handler '{0}' for {1} (0x{2}) needs {3} bundles in the {4} variant but the slot holds {5}; Overflow = SlotOverflow.MoveTailOutOfLine on its [Vector] or [IvtTable] moves the tail out of line");
     public static readonly DiagnosticDescriptor DependencyViolation = Warning("IVT009", "Dependency violation in an instruction group",
         "{0}");
     public static readonly DiagnosticDescriptor BadTableClass = Error("IVT010", "Table class must be partial and derive from IvtCode",
@@ -47,13 +47,15 @@ public static class DiagnosticDescriptors
         "{0}");
     public static readonly DiagnosticDescriptor SensitiveInXenVariant = Error("IVT015", "Sensitive instruction in a Xen variant",
         "'{0}' is privileged or sensitive and cannot run in the {1} variant: use the paravirtualized operation (pv_…) instead");
+    public static readonly DiagnosticDescriptor TailMovedOutOfLine = Info("IVT016", "Handler tail moved out of line",
+        "Handler '{0}' for {1} (0x{2}) needs {3} bundles in the {4} variant but the slot holds {5}: from here on it continues out of line at {8} ({6} bundles stay in the slot, {7} moved)");
     public static readonly DiagnosticDescriptor InternalError = Error("IVT099", "Internal generator error",
         "IvtGen could not generate '{0}': {1}. Please report this.");
 
     public static readonly DiagnosticDescriptor[] All =
     {
         NonConstantOperand, UnsupportedStatement, UnknownVector, DuplicateVector, UndefinedLabel, BranchOutOfRange,
-        InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, SensitiveInXenVariant, InternalError,
+        InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, SensitiveInXenVariant, TailMovedOutOfLine, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

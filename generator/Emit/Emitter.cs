@@ -66,7 +66,7 @@ internal static class Emitter
             ["vectors"] = image.Vectors.Select(v => new ScriptObject
             {
                 ["index"] = v.Index, ["offset_hex"] = v.Offset.ToString("x4", inv), ["name"] = v.Name, ["handler"] = v.Handler,
-                ["used"] = v.Used, ["capacity"] = v.Capacity, ["pv_sites"] = v.ParavirtSites, ["clobbers"] = v.Clobbers.ToArray(),
+                ["used"] = v.Used, ["capacity"] = v.Capacity, ["pv_sites"] = v.ParavirtSites, ["clobbers"] = v.Clobbers.ToArray(), ["moved"] = v.MovedOutOfLine,
             }).ToArray(),
             ["symbols"] = image.Symbols.Select(s => new ScriptObject { ["name"] = s.Name, ["address_hex"] = s.Address.ToString("x", inv) }).ToArray(),
             ["relocations"] = image.Relocations.Select(r => new ScriptObject

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using IvtGen.Dsl;
+using IvtGen.Generator.Diagnostics;
 using IvtGen.Generator.Model;
 using IvtGen.Isa;
 using IvtGen.Paravirt;
@@ -16,7 +17,7 @@ namespace IvtGen.Generator.Lowering;
 /// offset, routines after the 32 KiB IVT), assembles it with the ISA core, measures every handler against its slot,
 /// and maps assembler messages back to the statements they came from.
 /// </summary>
-internal static class TableLowering
+internal static partial class TableLowering
 {
     public const string Native = "native";
     public const string XenAltA = "xen-alta";
@@ -43,90 +44,37 @@ internal static class TableLowering
             if (image is not null) images.Add(image);
         }
         // All or nothing: a table that fails in one variant emits none, so no build ships a partial set.
-        return new BuiltTable(table, diags.Any(d => d.Id != "IVT009") ? EquatableArray<ImageSpec>.Empty : images.ToEquatableArray(), diags.ToEquatableArray());
+        return new BuiltTable(table, diags.Any(IsError) ? EquatableArray<ImageSpec>.Empty : images.ToEquatableArray(), diags.ToEquatableArray());
     }
+
+    private static bool IsError(DiagnosticInfo d) => DiagnosticDescriptors.Find(d.Id) is not { } x || x.DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
+
+    /// <summary>The table written as GNU as source for one variant, and what assembling it gave.</summary>
+    private sealed class Lowered
+    {
+        public readonly List<(int Handler, int Statement)> Map = new(); // per source line (1-based index − 1)
+        public readonly Dictionary<string, (string[] Body, int Handler, int Statement)> Stubs = new(StringComparer.Ordinal);
+        public readonly List<(int Handler, string Op, string[] Clobbers)> Sites = new();
+        public readonly List<DiagnosticInfo> Diagnostics = new();
+        public AssemblyResult Result = null!;
+
+        public (int Handler, int Statement) Origin(int line) => line > 0 && line - 1 < Map.Count ? Map[line - 1] : (-1, -1);
+    }
+
+    private static readonly IReadOnlyDictionary<int, int> NoSplits = new Dictionary<int, int>();
 
     private static ImageSpec? BuildVariant(TableSpec table, string variant, IReadOnlyDictionary<string, long>? symbols, List<DiagnosticInfo> diags)
     {
-        var src = new StringBuilder();
-        var stubs = new Dictionary<string, (string[] Body, int Handler, int Statement)>(StringComparer.Ordinal);
-        var sites = new List<(int Handler, string Op, string[] Clobbers)>();
-        var map = new List<(int Handler, int Statement)>(); // per source line (1-based index − 1)
-        void Line(string text, int h = -1, int st = -1)
-        {
-            src.Append(text).Append('\n');
-            map.Add((h, st));
-        }
-
-        Line("\t.text");
-        Line("\t.explicit");
-        foreach (var e in table.Externs)
-        {
-            long? address = symbols is not null && symbols.TryGetValue(e.Name, out long a) ? a : e.Address;
-            if (address is null) continue; // a reference to it is reported as undefined, naming it
-            Line(string.Format(CultureInfo.InvariantCulture, "\t.set {0}, 0x{1:x}", e.Name, address.Value));
-        }
-        Line(table.TableName + ":");
-        var order = Enumerable.Range(0, table.Handlers.Count)
-            .OrderBy(i => table.Handlers[i].Offset < 0 ? int.MaxValue : table.Handlers[i].Offset).ThenBy(i => i).ToList();
-        bool routinesStarted = false;
-        foreach (int h in order)
-        {
-            var handler = table.Handlers[h];
-            if (handler.Offset < 0 && !routinesStarted)
-            {
-                Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
-                routinesStarted = true;
-            }
-            if (handler.Offset >= 0)
-                Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, handler.Offset), h);
-            Line(handler.Symbol + ":", h);
-            for (int k = 0; k < handler.Statements.Count; k++)
-            {
-                var st = handler.Statements[k];
-                if (st.Kind == StatementKind.Paravirt)
-                {
-                    // The catalogue lowers the operation for this variant; AltA's stubs go after the routines, once each.
-                    if (!ParavirtCatalog.TryGet(st.Text, out var op))
-                    {
-                        diags.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "unknown paravirtualized operation '" + st.Text + "'"));
-                        continue;
-                    }
-                    if (!op.TryLower(variant, st.Operands.ToList(), out var lowering, out var error) || lowering is null)
-                    {
-                        diags.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "pv_" + st.Text + ": " + error));
-                        continue;
-                    }
-                    foreach (var line in lowering.Inline) Line(Indent(line), h, k);
-                    if (lowering.StubName is { } stub && !stubs.ContainsKey(stub)) stubs.Add(stub, (lowering.StubBody, h, k));
-                    sites.Add((h, st.Text, lowering.Clobbers));
-                    continue;
-                }
-                Line(st.Kind switch
-                {
-                    StatementKind.Stop => "\t;;",
-                    StatementKind.Label => st.Text + ":",
-                    StatementKind.BundleStart => "{ " + st.Text,
-                    StatementKind.BundleEnd => "}",
-                    _ => "\t" + st.Text,
-                }, h, k);
-            }
-            Line(EndLabel(handler) + ":", h);
-        }
-        if (!routinesStarted) Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
-        // AltA stubs: out-of-line code after the routines, one per (operation, operands), sorted for determinism.
-        foreach (var stub in stubs.OrderBy(x => x.Key, StringComparer.Ordinal))
-        {
-            Line(stub.Key + ":", stub.Value.Handler, stub.Value.Statement);
-            foreach (var line in stub.Value.Body) Line(Indent(line), stub.Value.Handler, stub.Value.Statement);
-        }
-
-        var result = Assembler.Assemble(src.ToString());
-        var vectors = Vectors(table, result, variant, diags, sites);
+        var lowered = Lower(table, variant, symbols, NoSplits);
+        var splits = MoveTailsOutOfLine(table, variant, symbols, ref lowered, diags);
+        diags.AddRange(lowered.Diagnostics);
+        var result = lowered.Result;
+        var stubs = lowered.Stubs;
+        var vectors = Vectors(table, result, variant, diags, lowered.Sites, splits);
         bool overflow = vectors.Any(v => v.Used > v.Capacity);
         foreach (var d in result.Diagnostics)
         {
-            var (h, st) = d.Line - 1 < map.Count ? map[d.Line - 1] : (-1, -1);
+            var (h, st) = lowered.Origin(d.Line);
             // An overflowing handler makes the next .org move backwards; the overflow diagnostic says it better.
             if (overflow && d.Message.Contains(".org")) continue;
             string id = d.Severity == AsmSeverity.Warning ? "IVT009"
@@ -155,7 +103,7 @@ internal static class TableLowering
                     if (kind == SlotKind.L) continue;
                     var word = kind == SlotKind.X ? new InsnWord(b.Bits.Slot(2), b.Bits.Slot(1)) : new InsnWord(b.Bits.Slot(s));
                     if (!InstructionDecoder.TryDecode(kind, word, out var ins) || !ins.Form.Has(InsnFlags.Privileged | InsnFlags.Sensitive)) continue;
-                    var (h, st) = b.Lines[s] > 0 && b.Lines[s] - 1 < map.Count ? map[b.Lines[s] - 1] : (-1, -1);
+                    var (h, st) = lowered.Origin(b.Lines[s]);
                     if (RetainedByCatalogue(table, h, st, ins)) continue;
                     diags.Add(new DiagnosticInfo("IVT015", new EquatableArray<string>(new[] { ins.Form.Mnemonic, variant }), null, h, st));
                 }
@@ -167,6 +115,8 @@ internal static class TableLowering
         var symbolsOut = new List<SymbolInfo> { new(table.TableName, 0) };
         foreach (var handler in table.Handlers)
             if (result.Labels.TryGetValue(handler.Symbol, out long addr)) symbolsOut.Add(new SymbolInfo(handler.Symbol, addr));
+        foreach (int h in splits.Keys)
+            if (result.Labels.TryGetValue(TailLabel(table.Handlers[h]), out long addr)) symbolsOut.Add(new SymbolInfo(TailLabel(table.Handlers[h]), addr));
         foreach (var stub in stubs.Keys)
             if (result.Labels.TryGetValue(stub, out long addr)) symbolsOut.Add(new SymbolInfo(stub, addr));
         // By address; at one address the table's own name first (it names the listing's base), then by name.
@@ -194,6 +144,105 @@ internal static class TableLowering
     }
 
     /// <summary>
+    /// Writes the table as GNU as source for a variant and assembles it: each handler at its vector's offset, the
+    /// routines after the 32 KiB IVT, then the tails moved out of line (<paramref name="splits"/>: handler → first
+    /// statement that moves), then AltA's stubs.
+    /// </summary>
+    private static Lowered Lower(TableSpec table, string variant, IReadOnlyDictionary<string, long>? symbols, IReadOnlyDictionary<int, int> splits)
+    {
+        var lowered = new Lowered();
+        var src = new StringBuilder();
+        void Line(string text, int h = -1, int st = -1)
+        {
+            src.Append(text).Append('\n');
+            lowered.Map.Add((h, st));
+        }
+        void Statement(int h, int k)
+        {
+            var st = table.Handlers[h].Statements[k];
+            if (st.Kind == StatementKind.Paravirt)
+            {
+                // The catalogue lowers the operation for this variant; AltA's stubs go after the routines, once each.
+                if (!ParavirtCatalog.TryGet(st.Text, out var op))
+                {
+                    lowered.Diagnostics.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "unknown paravirtualized operation '" + st.Text + "'"));
+                    return;
+                }
+                if (!op.TryLower(variant, st.Operands.ToList(), out var lowering, out var error) || lowering is null)
+                {
+                    lowered.Diagnostics.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "pv_" + st.Text + ": " + error));
+                    return;
+                }
+                foreach (var line in lowering.Inline) Line(Indent(line), h, k);
+                if (lowering.StubName is { } stub && !lowered.Stubs.ContainsKey(stub)) lowered.Stubs.Add(stub, (lowering.StubBody, h, k));
+                lowered.Sites.Add((h, st.Text, lowering.Clobbers));
+                return;
+            }
+            Line(st.Kind switch
+            {
+                StatementKind.Stop => "\t;;",
+                StatementKind.Label => st.Text + ":",
+                StatementKind.BundleStart => "{ " + st.Text,
+                StatementKind.BundleEnd => "}",
+                _ => "\t" + st.Text,
+            }, h, k);
+        }
+
+        Line("\t.text");
+        Line("\t.explicit");
+        foreach (var e in table.Externs)
+        {
+            long? address = symbols is not null && symbols.TryGetValue(e.Name, out long a) ? a : e.Address;
+            if (address is null) continue; // a reference to it is reported as undefined, naming it
+            Line(string.Format(CultureInfo.InvariantCulture, "\t.set {0}, 0x{1:x}", e.Name, address.Value));
+        }
+        Line(table.TableName + ":");
+        var order = Enumerable.Range(0, table.Handlers.Count)
+            .OrderBy(i => table.Handlers[i].Offset < 0 ? int.MaxValue : table.Handlers[i].Offset).ThenBy(i => i).ToList();
+        bool routinesStarted = false;
+        foreach (int h in order)
+        {
+            var handler = table.Handlers[h];
+            if (handler.Offset < 0 && !routinesStarted)
+            {
+                Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
+                routinesStarted = true;
+            }
+            if (handler.Offset >= 0)
+                Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, handler.Offset), h);
+            Line(handler.Symbol + ":", h);
+            int stay = splits.TryGetValue(h, out int split) ? split : handler.Statements.Count;
+            for (int k = 0; k < stay; k++) Statement(h, k);
+            if (stay < handler.Statements.Count)
+            {
+                // The branch and stop belong to the first statement that moved: that is where IVT016 points.
+                Line("\tbr.sptk.many " + TailLabel(handler), h, stay);
+                Line("\t;;", h, stay);
+            }
+            Line(EndLabel(handler) + ":", h);
+        }
+        if (!routinesStarted) Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
+        // Tails moved out of line, in table order, after the routines.
+        foreach (int h in order)
+        {
+            if (!splits.TryGetValue(h, out int split)) continue;
+            var handler = table.Handlers[h];
+            Line(TailLabel(handler) + ":", h, split);
+            for (int k = split; k < handler.Statements.Count; k++) Statement(h, k);
+            Line(TailEndLabel(handler) + ":", h);
+        }
+        // AltA stubs: out-of-line code after the routines, one per (operation, operands), sorted for determinism.
+        foreach (var stub in lowered.Stubs.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            Line(stub.Key + ":", stub.Value.Handler, stub.Value.Statement);
+            foreach (var line in stub.Value.Body) Line(Indent(line), stub.Value.Handler, stub.Value.Statement);
+        }
+
+        lowered.Result = Assembler.Assemble(src.ToString());
+        return lowered;
+    }
+
+    /// <summary>
     /// Whether a sensitive instruction is one the catalogue keeps on purpose in its Xen lowering (the read of ar.itc in
     /// mov_from_itc, which Xen leaves to the guest and corrects by itc_offset, as Linux does).
     /// </summary>
@@ -212,6 +261,11 @@ internal static class TableLowering
 
     private static string EndLabel(HandlerSpec h) => h.Symbol + ".__end";
 
+    /// <summary>Where a handler's tail continues out of line when it did not fit its slot; exported as a symbol.</summary>
+    private static string TailLabel(HandlerSpec h) => h.Symbol + ".__tail";
+
+    private static string TailEndLabel(HandlerSpec h) => h.Symbol + ".__tail_end";
+
     private static string UndefinedName(string message)
     {
         int q = message.IndexOf('\'');
@@ -225,7 +279,7 @@ internal static class TableLowering
         IvtGen.Loading.RelocationSites.TryGet(f, out _, out var type) ? IvtGen.Loading.RelocationSites.Name(type) : "NONE";
 
     private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags,
-        List<(int Handler, string Op, string[] Clobbers)> sites)
+        List<(int Handler, string Op, string[] Clobbers)> sites, IReadOnlyDictionary<int, int> splits)
     {
         var byOffset = new Dictionary<int, int>();
         for (int i = 0; i < table.Handlers.Count; i++)
@@ -241,8 +295,7 @@ internal static class TableLowering
                 continue;
             }
             var handler = table.Handlers[h];
-            int used = result.Labels.TryGetValue(handler.Symbol, out long start) && result.Labels.TryGetValue(EndLabel(handler), out long end)
-                ? (int)((end - start + Bundle.Size - 1) / Bundle.Size) : 0;
+            int used = Bundles(result, handler.Symbol, EndLabel(handler));
             if (used > capacity)
                 diags.Add(new DiagnosticInfo("IVT008", new EquatableArray<string>(new[]
                 {
@@ -253,11 +306,17 @@ internal static class TableLowering
             list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), handler.Name, used, capacity)
             {
                 ParavirtSites = mine.Count,
+                MovedOutOfLine = splits.ContainsKey(h) ? Bundles(result, TailLabel(handler), TailEndLabel(handler)) : 0,
                 Clobbers = mine.SelectMany(x => x.Clobbers).Distinct().OrderBy(x => x, StringComparer.Ordinal).ToEquatableArray(),
             });
         }
         return list;
     }
+
+    /// <summary>Bundles from one label to another (0 when either is missing).</summary>
+    private static int Bundles(AssemblyResult result, string from, string to) =>
+        result.Labels.TryGetValue(from, out long start) && result.Labels.TryGetValue(to, out long end)
+            ? (int)((end - start + Bundle.Size - 1) / Bundle.Size) : 0;
 
     private static string Sha256(byte[] bytes)
     {

@@ -7,6 +7,8 @@ public sealed record VectorInfo(int Index, int Offset, string Name, string Handl
     public int ParavirtSites { get; init; }
     /// <summary>Registers this variant's paravirtualized operations clobber in the handler, sorted.</summary>
     public EquatableArray<string> Clobbers { get; init; } = EquatableArray<string>.Empty;
+    /// <summary>Bundles of the handler's tail that did not fit the slot and run out of line (SlotOverflow.MoveTailOutOfLine).</summary>
+    public int MovedOutOfLine { get; init; }
 }
 
 /// <summary>A symbol of an image: vector handlers, routines, labels the table exports.</summary>

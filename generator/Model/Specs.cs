@@ -28,7 +28,11 @@ public sealed record StatementSpec(StatementKind Kind, string Text)
 }
 
 /// <summary>A handler (Offset ≥ 0, a vector) or an out-of-line routine (Offset −1) with its statements.</summary>
-public sealed record HandlerSpec(string Name, string Symbol, int Offset, EquatableArray<StatementSpec> Statements);
+public sealed record HandlerSpec(string Name, string Symbol, int Offset, EquatableArray<StatementSpec> Statements)
+{
+    /// <summary>The handler's (or its table's) overflow policy is SlotOverflow.MoveTailOutOfLine.</summary>
+    public bool MoveTailOutOfLine { get; init; }
+}
 
 /// <summary>An external symbol handlers branch to; Address when the attribute gives one.</summary>
 public sealed record ExternSpec(string Name, long? Address);

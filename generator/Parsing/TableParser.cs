@@ -74,7 +74,8 @@ internal sealed class TableParser
         }
 
         // Handlers and routines: methods of this declaration with [Vector] or [Routine], in source order.
-        var methods = new List<(MethodDeclarationSyntax Syntax, int Offset, string Symbol, AttributeSyntax? Attr)>();
+        bool tableMovesTails = Overflow(attr) == MoveTailOutOfLine;
+        var methods = new List<(MethodDeclarationSyntax Syntax, int Offset, string Symbol, AttributeSyntax? Attr, bool MoveTail)>();
         foreach (var m in decl.Members.OfType<MethodDeclarationSyntax>())
         {
             _ct.ThrowIfCancellationRequested();
@@ -84,9 +85,10 @@ internal sealed class TableParser
                 string? an = a.AttributeClass?.ToDisplayString();
                 var aSyntax = a.ApplicationSyntaxReference?.GetSyntax(_ct) as AttributeSyntax;
                 if (an == "IvtGen.Dsl.VectorAttribute" && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is { } v)
-                    methods.Add((m, Convert.ToInt32(v, CultureInfo.InvariantCulture), ms.Name, aSyntax));
+                    methods.Add((m, Convert.ToInt32(v, CultureInfo.InvariantCulture), ms.Name, aSyntax,
+                        Overflow(a) is int own && own != Inherit ? own == MoveTailOutOfLine : tableMovesTails));
                 else if (an == "IvtGen.Dsl.RoutineAttribute")
-                    methods.Add((m, -1, a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is string rn && rn.Length > 0 ? rn : ms.Name, aSyntax));
+                    methods.Add((m, -1, a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is string rn && rn.Length > 0 ? rn : ms.Name, aSyntax, false));
             }
         }
 
@@ -95,7 +97,7 @@ internal sealed class TableParser
         var seenVectors = new Dictionary<int, string>();
         var handlers = new List<HandlerSpec>();
         var locations = new List<HandlerLocations>();
-        foreach (var (syntax, offset, symbol, attrSyntax) in methods)
+        foreach (var (syntax, offset, symbol, attrSyntax, moveTail) in methods)
         {
             if (offset >= 0)
             {
@@ -114,7 +116,7 @@ internal sealed class TableParser
                 seenVectors[offset] = syntax.Identifier.ValueText;
             }
             var (statements, stmtLocs) = ParseBody(syntax, symbol, routineNames, externNames);
-            handlers.Add(new HandlerSpec(syntax.Identifier.ValueText, symbol, offset, statements.ToEquatableArray()));
+            handlers.Add(new HandlerSpec(syntax.Identifier.ValueText, symbol, offset, statements.ToEquatableArray()) { MoveTailOutOfLine = moveTail });
             locations.Add(new HandlerLocations(Loc(syntax.Identifier.GetLocation()), stmtLocs.ToEquatableArray()));
         }
 
@@ -123,6 +125,17 @@ internal sealed class TableParser
         var spec = new TableSpec(ns, type.Name, access.Length == 0 ? "internal" : access, tableName,
             handlers.ToEquatableArray(), externs.ToEquatableArray());
         return new ParseResult(spec, key, locations.ToEquatableArray(), _diags.ToEquatableArray());
+    }
+
+    // IvtGen.Dsl.SlotOverflow's values, read from attribute data (the generator does not reference the runtime assembly).
+    private const int Inherit = 0, MoveTailOutOfLine = 2;
+
+    /// <summary>The attribute's Overflow = SlotOverflow.… named argument, if written.</summary>
+    private static int? Overflow(AttributeData a)
+    {
+        foreach (var arg in a.NamedArguments)
+            if (arg.Key == "Overflow" && arg.Value.Value is int v) return v;
+        return null;
     }
 
     private static bool DerivesFromIvtCode(INamedTypeSymbol type)

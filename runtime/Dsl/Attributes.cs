@@ -14,6 +14,9 @@ public sealed class IvtTableAttribute : Attribute
     public IvtTableAttribute(string? name = null) => Name = name;
 
     public string? Name { get; }
+
+    /// <summary>What to do with a handler that outgrows its vector slot in some variant; a vector's own setting wins.</summary>
+    public SlotOverflow Overflow { get; set; }
 }
 
 /// <summary>The vector a handler method serves: an architected offset (0x0400) or an <see cref="IvtVector"/>.</summary>
@@ -25,6 +28,27 @@ public sealed class VectorAttribute : Attribute
     public VectorAttribute(int offset) => Offset = offset;
 
     public int Offset { get; }
+
+    /// <summary>What to do when this handler outgrows its slot in some variant; <see cref="SlotOverflow.Inherit"/> takes the table's.</summary>
+    public SlotOverflow Overflow { get; set; }
+}
+
+/// <summary>
+/// What the generator does with a handler that needs more bundles than its vector slot holds — typically only in a Xen
+/// variant, whose inline (AltB) sequences are longer than the privileged instructions they replace.
+/// </summary>
+public enum SlotOverflow
+{
+    /// <summary>On a vector, the table's policy; on a table, <see cref="Error"/>.</summary>
+    Inherit = 0,
+    /// <summary>The build fails with IVT008, giving the bundles used and available.</summary>
+    Error = 1,
+    /// <summary>
+    /// In each variant where the handler overflows, what fits stays in the slot and ends with a branch to the rest, which
+    /// moves after the table's routines (at an instruction-group boundary). Reported as information (IVT016). This is what
+    /// Linux did by hand for its external-interrupt vector.
+    /// </summary>
+    MoveTailOutOfLine = 2,
 }
 
 /// <summary>Out-of-line code of the table (a fault dispatcher, a page-table walker), placed after the IVT; its name is a branch target.</summary>

@@ -7,8 +7,9 @@ namespace IvtGen.Tables;
 public sealed class IvtVectorInfo
 {
     public IvtVectorInfo(int index, int offset, string name, string handler, int bundlesUsed, int capacity,
-        int paravirtSites = 0, string[]? clobbers = null)
+        int paravirtSites = 0, string[]? clobbers = null, int movedOutOfLine = 0)
     {
+        MovedOutOfLine = movedOutOfLine;
         ParavirtSites = paravirtSites;
         Clobbers = clobbers ?? Array.Empty<string>();
         Index = index;
@@ -30,6 +31,8 @@ public sealed class IvtVectorInfo
     public int ParavirtSites { get; }
     /// <summary>Registers the variant's paravirtualized operations clobber in the handler.</summary>
     public IReadOnlyList<string> Clobbers { get; }
+    /// <summary>Bundles of the handler that did not fit its slot and run out of line, behind a branch (0: the handler is whole).</summary>
+    public int MovedOutOfLine { get; }
 }
 
 /// <summary>A symbol of an image (the table, a vector handler, a routine) at its address (image linked at 0).</summary>
