@@ -3,6 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using IvtGen.Tables;
 
@@ -71,7 +72,9 @@ public sealed class IvtBuildDirectory
                         string listing = File.Exists(stem + ".S") ? File.ReadAllText(stem + ".S") : "";
                         var vectors = new List<IvtVectorInfo>();
                         foreach (var e in Array(v, "vectors"))
-                            vectors.Add(new IvtVectorInfo(Int(e, "index"), (int)Num(e, "offset"), Str(e, "name"), Str(e, "handler"), Int(e, "bundlesUsed"), Int(e, "capacity")));
+                            vectors.Add(new IvtVectorInfo(Int(e, "index"), (int)Num(e, "offset"), Str(e, "name"), Str(e, "handler"), Int(e, "bundlesUsed"), Int(e, "capacity"),
+                                OptionalInt(e, "paravirtSites"), e.TryGetProperty("clobbers", out _) ? Array(e, "clobbers").Select(c => c.GetString() ?? "").ToArray() : null,
+                                OptionalInt(e, "bundlesMovedOutOfLine")));
                         var symbols = new List<IvtSymbol>();
                         foreach (var e in Array(v, "symbols")) symbols.Add(new IvtSymbol(Str(e, "name"), Num(e, "address")));
                         var relocations = new List<IvtRelocation>();
@@ -105,6 +108,9 @@ public sealed class IvtBuildDirectory
     private static string Str(JsonElement e, string name) => Get(e, name).GetString() ?? throw new FormatException($"'{name}' is null");
 
     private static int Int(JsonElement e, string name) => checked((int)Num(e, name));
+
+    /// <summary>A count a manifest from an older build may not have: 0 then.</summary>
+    private static int OptionalInt(JsonElement e, string name) => e.TryGetProperty(name, out _) ? Int(e, name) : 0;
 
     /// <summary>A number, or a string "0x…"/decimal (the manifest writes offsets and addresses in hex).</summary>
     private static long Num(JsonElement e, string name)
