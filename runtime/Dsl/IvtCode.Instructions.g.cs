@@ -402,7 +402,7 @@ public abstract partial class IvtCode
     /// <summary>The token <c>psr.um</c>.</summary>
     protected static Special psr_um => new("psr.um");
 
-    // Instructions: 2987 methods for the 3091 forms of the table.
+    // Instructions: 2995 methods for the 3099 forms of the table.
 
     /// <summary>
     /// <c>add r1=r2,r3</c> (A1)
@@ -2831,6 +2831,11 @@ public abstract partial class IvtCode
     public void cmp4_gt(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp4.gt p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_gt(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp4.gt.and p1,p2=r0,r3</c> (A7)<br/>
     /// <c>cmp4.gt.and p1,p2=r3,r0</c> (A7, alias)
     /// </summary>
@@ -2872,6 +2877,11 @@ public abstract partial class IvtCode
     public void cmp4_gt_unc(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp4.gt.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_gt_unc(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp4.gtu p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp4_gtu(PR p1, PR p2, GR r2, GR r3) { }
@@ -2885,6 +2895,11 @@ public abstract partial class IvtCode
     /// <c>cmp4.le p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp4_le(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp4.le p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_le(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp4.le.and p1,p2=r0,r3</c> (A7)<br/>
@@ -2926,6 +2941,11 @@ public abstract partial class IvtCode
     /// <c>cmp4.le.unc p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp4_le_unc(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp4.le.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_le_unc(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp4.leu p1,p2=r2,r3</c> (A6, alias)
@@ -3285,6 +3305,11 @@ public abstract partial class IvtCode
     public void cmp_gt(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp.gt p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_gt(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp.gt.and p1,p2=r0,r3</c> (A7)<br/>
     /// <c>cmp.gt.and p1,p2=r3,r0</c> (A7, alias)
     /// </summary>
@@ -3326,6 +3351,11 @@ public abstract partial class IvtCode
     public void cmp_gt_unc(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp.gt.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_gt_unc(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp.gtu p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp_gtu(PR p1, PR p2, GR r2, GR r3) { }
@@ -3339,6 +3369,11 @@ public abstract partial class IvtCode
     /// <c>cmp.le p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp_le(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp.le p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_le(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp.le.and p1,p2=r0,r3</c> (A7)<br/>
@@ -3380,6 +3415,11 @@ public abstract partial class IvtCode
     /// <c>cmp.le.unc p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp_le_unc(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp.le.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_le_unc(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp.leu p1,p2=r2,r3</c> (A6, alias)

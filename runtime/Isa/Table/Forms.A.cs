@@ -36,6 +36,7 @@ public static partial class InstructionTable
 
         // A3: imm8 = imm7b(13..19) | s(36), sign-extended.
         var imm8 = O.SImm((13, 7), (36, 1));
+        var imm8Minus1 = OperandSpec.ImmBias(imm8.Field!, 1, signed: true);
         b.Add("sub", Unit.A, "A3", A1(9, 1), [O.R1, O.Eq, imm8, O.R3]);
         for (int i = 0; i < logical.Length; i++)
             b.Add(logical[i], Unit.A, "A3", A1(0xb, i), [O.R1, O.Eq, imm8, O.R3]);
@@ -73,6 +74,7 @@ public static partial class InstructionTable
     {
         const InsnFlags Alias = InsnFlags.Pseudo | InsnFlags.ParseOnly;
         var imm8 = O.SImm((13, 7), (36, 1));
+        var imm8Minus1 = OperandSpec.ImmBias(imm8.Field!, 1, signed: true);
         var r0 = O.Fixed("r0");
         // Each major opcode: (op, its A6/A8 relation, its parallel type, the complemented spelling of that type).
         (int op, string rel, string ctype, string cmType)[] majors =
@@ -141,8 +143,14 @@ public static partial class InstructionTable
                         b.Add($"{size}.ne{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm8, O.R3], Alias);
                     else
                         b.Add($"{size}.ge{(op == 0xd ? "u" : "")}{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm8, O.R3], Alias);
-                    // Not modelled: GNU's cmp{4}.le/gt/leu/gtu with an immediate (cmp.lt/ltu with imm−1 in the signed
-                    // imm8, p1/p2 swapped for gt/gtu); OperandSpec has no signed biased immediate to express imm−1.
+                    // GNU's cmp{4}.le/gt with an immediate: cmp.lt with imm−1 (imm ≤ r3 ⇔ imm−1 < r3), p1/p2 swapped
+                    // for gt, so the immediate ranges over −127…128. Not modelled: leu/gtu, whose imm−1 GNU takes in
+                    // the same range except 0 (and, for cmp4, as 32-bit unsigned): an excluded value OperandSpec lacks.
+                    if (op == 0xc)
+                    {
+                        b.Add($"{size}.le{unc}", Unit.A, "A8", p, [O.P1, O.P2, O.Eq, imm8Minus1, O.R3], Alias);
+                        b.Add($"{size}.gt{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm8Minus1, O.R3], Alias);
+                    }
                 }
                 b.Add($"{size}.eq{ctype}", Unit.A, "A8", A8(1, 0), [O.P1, O.P2, O.Eq, imm8, O.R3]);
                 b.Add($"{size}.ne{cmType}", Unit.A, "A8", A8(1, 0), Swap(orAndcm, [imm8, O.R3]), Alias);
