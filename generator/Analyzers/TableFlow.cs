@@ -69,7 +69,12 @@ internal sealed class FlowNode
 }
 
 /// <summary>The registers one variant's lowering of a paravirtualized operation destroys and reserves.</summary>
-internal sealed record VariantEffects(int[] Clobbers, int[] Reserves);
+internal sealed record VariantEffects(int[] Clobbers, int[] Reserves)
+{
+    /// <summary>The lowering at the site starts with a stop / ends with one: it shares no group with the code before / after it.</summary>
+    public bool StartsGroup { get; init; }
+    public bool EndsGroup { get; init; }
+}
 
 /// <summary>
 /// The control flow of a whole table: every handler and routine statement is a node; edges follow fall-through,

@@ -49,7 +49,7 @@ public static class DiagnosticDescriptors
         "'{0}' is privileged or sensitive and cannot run in the {1} variant: use the paravirtualized operation (pv_…) instead");
     // The IDE analyzers (generator/Analyzers): checks of the paravirtualization convention and of every variant.
     public static readonly DiagnosticDescriptor ClobberedRegisterRead = Warning("IVT020", "Register read after a paravirtualized operation clobbered it",
-        "{0} is read here, but {1} clobbers it in the {2} variant{3}: the value written before it is gone");
+        "{0} is read here, but {1} clobbers it in {2}: the value the handler wrote to {0} before it is lost");
     public static readonly DiagnosticDescriptor ReservedRegisterWritten = Error("IVT021", "Handler writes a register the paravirtualization convention reserves",
         "{0}");
     public static readonly DiagnosticDescriptor RawPrivilegedInstruction = Warning("IVT022", "Raw privileged or sensitive instruction in a handler",
