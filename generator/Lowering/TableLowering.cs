@@ -7,6 +7,7 @@ using System.Text;
 using IvtGen.Dsl;
 using IvtGen.Generator.Model;
 using IvtGen.Isa;
+using IvtGen.Paravirt;
 
 namespace IvtGen.Generator.Lowering;
 
@@ -43,6 +44,8 @@ internal static class TableLowering
     private static ImageSpec? BuildVariant(TableSpec table, string variant, IReadOnlyDictionary<string, long>? symbols, List<DiagnosticInfo> diags)
     {
         var src = new StringBuilder();
+        var stubs = new Dictionary<string, (string[] Body, int Handler, int Statement)>(StringComparer.Ordinal);
+        var sites = new List<(int Handler, string Op, string[] Clobbers)>();
         var map = new List<(int Handler, int Statement)>(); // per source line (1-based index − 1)
         void Line(string text, int h = -1, int st = -1)
         {
@@ -76,6 +79,24 @@ internal static class TableLowering
             for (int k = 0; k < handler.Statements.Count; k++)
             {
                 var st = handler.Statements[k];
+                if (st.Kind == StatementKind.Paravirt)
+                {
+                    // The catalogue lowers the operation for this variant; AltA's stubs go after the routines, once each.
+                    if (!ParavirtCatalog.TryGet(st.Text, out var op))
+                    {
+                        diags.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "unknown paravirtualized operation '" + st.Text + "'"));
+                        continue;
+                    }
+                    if (!op.TryLower(variant, st.Operands.ToList(), out var lowering, out var error) || lowering is null)
+                    {
+                        diags.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "pv_" + st.Text + ": " + error));
+                        continue;
+                    }
+                    foreach (var line in lowering.Inline) Line(Indent(line), h, k);
+                    if (lowering.StubName is { } stub && !stubs.ContainsKey(stub)) stubs.Add(stub, (lowering.StubBody, h, k));
+                    sites.Add((h, st.Text, lowering.Clobbers));
+                    continue;
+                }
                 Line(st.Kind switch
                 {
                     StatementKind.Stop => "\t;;",
@@ -88,6 +109,12 @@ internal static class TableLowering
             Line(EndLabel(handler) + ":", h);
         }
         if (!routinesStarted) Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
+        // AltA stubs: out-of-line code after the routines, one per (operation, operands), sorted for determinism.
+        foreach (var stub in stubs.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            Line(stub.Key + ":", stub.Value.Handler, stub.Value.Statement);
+            foreach (var line in stub.Value.Body) Line(Indent(line), stub.Value.Handler, stub.Value.Statement);
+        }
 
         var result = Assembler.Assemble(src.ToString());
         var vectors = Vectors(table, result, variant, diags);
@@ -154,6 +181,10 @@ internal static class TableLowering
         return new ImageSpec(variant, new EquatableArray<byte>(bytes), Sha256(bytes), listing,
             vectors.ToEquatableArray(), symbolsOut.ToEquatableArray(), relocations.ToEquatableArray());
     }
+
+    /// <summary>Catalogue lines are GNU text; labels and stops keep their column, instructions get a tab.</summary>
+    private static string Indent(string line) =>
+        line.Length == 0 || line[0] == '\t' || line.EndsWith(":", StringComparison.Ordinal) || line[0] == '{' || line[0] == '}' ? line : "\t" + line;
 
     private static string EndLabel(HandlerSpec h) => h.Symbol + ".__end";
 

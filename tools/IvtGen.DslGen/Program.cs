@@ -6,8 +6,9 @@ using IvtGen.Dsl.Generation;
 namespace IvtGen.DslGen;
 
 /// <summary>
-/// Regenerates the DSL's instruction surface from the ISA table. Usage, from anywhere in the repository:
-/// <c>dotnet run --project tools/IvtGen.DslGen [-- --check]</c>; --check only reports whether the file is current.
+/// Regenerates the DSL's generated surface: the instructions from the ISA table and the paravirtualized operations
+/// from their catalogue. Usage, from anywhere in the repository: <c>dotnet run --project tools/IvtGen.DslGen [-- --check]</c>;
+/// --check only reports whether the files are current.
 /// </summary>
 public static class Program
 {
@@ -20,17 +21,26 @@ public static class Program
             Console.Error.WriteLine("error: cannot find the repository root (IvtGen.sln) above the current directory");
             return 2;
         }
-        string path = Path.Combine(root, DslSurfaceWriter.RelativePath.Replace('/', Path.DirectorySeparatorChar));
-        byte[] text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(DslSurfaceWriter.Write());
-        bool current = File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(text);
-        if (check)
+        bool allCurrent = true;
+        foreach (var (relative, text) in new (string, Func<string>)[]
+                 {
+                     (DslSurfaceWriter.RelativePath, DslSurfaceWriter.Write),
+                     (ParavirtSurfaceWriter.RelativePath, ParavirtSurfaceWriter.Write),
+                 })
         {
-            Console.WriteLine(current ? $"{DslSurfaceWriter.RelativePath} is current" : $"{DslSurfaceWriter.RelativePath} is stale: run `{DslSurfaceWriter.RegenerateCommand}`");
-            return current ? 0 : 1;
+            string path = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
+            byte[] bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text());
+            bool current = File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes);
+            allCurrent &= current;
+            if (check)
+            {
+                Console.WriteLine(current ? $"{relative} is current" : $"{relative} is stale: run `{DslSurfaceWriter.RegenerateCommand}`");
+                continue;
+            }
+            if (!current) File.WriteAllBytes(path, bytes);
+            Console.WriteLine($"{relative}: {(current ? "unchanged" : "written")}, {bytes.Length} bytes");
         }
-        if (!current) File.WriteAllBytes(path, text);
-        Console.WriteLine($"{DslSurfaceWriter.RelativePath}: {(current ? "unchanged" : "written")}, {text.Length} bytes");
-        return 0;
+        return check && !allCurrent ? 1 : 0;
     }
 
     private static string? FindRoot(string start)
