@@ -48,7 +48,7 @@ internal sealed partial class TableChecks
         var checks = new TableChecks(table, locations, symbols, built);
         checks.Dependencies();
         checks.SlotBudget();
-        // checks.Paravirtualization(); (pending the catalogue)
+        checks.Paravirtualization();
         return checks._findings;
     }
 

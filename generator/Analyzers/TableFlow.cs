@@ -58,9 +58,9 @@ internal sealed class FlowNode
     /// <summary>The label this node defines (assembly name).</summary>
     public string? Label;
     /// <summary>Per variant, what a paravirtualized operation destroys and what its lowering reserves.</summary>
-    public Dictionary<string, VariantEffects>? Variants = null;
+    public Dictionary<string, VariantEffects>? Variants;
     /// <summary>The paravirtualized operation's name (<c>pv_mov_from_ivr</c>).</summary>
-    public string? Operation = null;
+    public string? Operation;
     public readonly List<int> Successors = new(2);
     public readonly List<int> Predecessors = new(2);
 
@@ -102,7 +102,7 @@ internal sealed class TableFlow
     /// <summary>The node of statement <paramref name="statement"/> of <paramref name="handler"/>.</summary>
     public FlowNode At(int handler, int statement) => Nodes[NodeOf[handler][statement + 1]];
 
-    /// <param name="describe">Fills in a statement the ISA core cannot parse (a paravirtualized operation); false to leave it a marker.</param>
+    /// <param name="describe">Fills in a paravirtualized statement from the catalogue; false leaves it a marker.</param>
     public static TableFlow Build(TableSpec table, Func<StatementSpec, FlowNode, bool>? describe = null)
     {
         var flow = new TableFlow(table);
@@ -124,7 +124,10 @@ internal sealed class TableFlow
                         node.Label = st.Text;
                         break;
                     case StatementKind.Instruction:
-                        if (!Describe(st.Text, node, flow.ComplementaryPredicates)) describe?.Invoke(st, node);
+                        Describe(st.Text, node, flow.ComplementaryPredicates);
+                        break;
+                    case StatementKind.Paravirt:
+                        describe?.Invoke(st, node);
                         break;
                 }
                 ids[k + 1] = flow.Add(node);

@@ -46,9 +46,6 @@ public sealed class IvtAnalyzerTest<TFix> : CSharpCodeFixTest<Analyzer, TFix, De
         });
     }
 
-    protected override CompilationOptions CreateCompilationOptions() =>
-        ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
-
     public new Task RunAsync(System.Threading.CancellationToken cancellationToken = default)
     {
         if (BuildProperties.Count > 0)
