@@ -20,7 +20,7 @@ public sealed class DependencyAnalyzerTests
                     mov(r16, r17);
                     {|IVT009:adds(r18, 8, r16)|};
                     stop();
-                    rfi();
+                    pv_rfi();
                     stop();
             """);
         string fixedCode = Ivt.Table("""
@@ -28,7 +28,7 @@ public sealed class DependencyAnalyzerTests
                     stop();
                     adds(r18, 8, r16);
                     stop();
-                    rfi();
+                    pv_rfi();
                     stop();
             """);
         await Test(code, fixedCode).RunAsync();
@@ -40,11 +40,11 @@ public sealed class DependencyAnalyzerTests
     {
         string code = Ivt.Table("""
                     mov(r16, r17); {|IVT009:mov(r16, r18)|}; stop();
-                    rfi(); stop();
+                    pv_rfi(); stop();
             """);
         string fixedCode = Ivt.Table("""
                     mov(r16, r17); stop(); mov(r16, r18); stop();
-                    rfi(); stop();
+                    pv_rfi(); stop();
             """);
         await Test(code, fixedCode).RunAsync();
         Ivt.AssertBuilds(fixedCode);
@@ -84,7 +84,7 @@ public sealed class DependencyAnalyzerTests
                     {|IVT009:adds(r18, 8, r16)|};
                     nop_i(0); stop();
                     end_bundle();
-                    rfi();
+                    pv_rfi();
                     stop();
             """);
         await Test(code, code).RunAsync();
@@ -103,7 +103,7 @@ public sealed class DependencyAnalyzerTests
                     If(p7).adds(r16, 1, r16);
                     label("out");
                     stop();
-                    rfi();
+                    pv_rfi();
                     stop();
             """)).RunAsync();
     }
