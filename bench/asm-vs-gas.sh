@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Whole-process comparison of `ivtgen asm` with `ia64-linux-gnu-as -x` on the same 600k-instruction listing,
 # alternating runs so both see the same machine state. Prints each run and the medians.
+# ivtgen is the native (NativeAOT) build: `dotnet publish` with -p:IvtGenAot=true, which needs a C toolchain
+# (gcc or clang) for the final link. IVTGEN=path/to/ivtgen compares another build (e.g. cli/bin/Release/net10.0/ivtgen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-600000}
 RUNS=${RUNS:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet build -c Release cli -v q -nologo >/dev/null
+if [ -z "${IVTGEN:-}" ]; then
+  dotnet publish cli -c Release --use-current-runtime -p:IvtGenAot=true -o "$work/aot" -v q -nologo >/dev/null
+  ivtgen="$work/aot/ivtgen"
+else
+  ivtgen="$IVTGEN"
+fi
 dotnet run -c Release --project bench/IvtGen.Bench -- listing "$N" "$work/big.s" >/dev/null
-ivtgen="cli/bin/Release/net10.0/ivtgen"
 ours=() ; gas=()
 now() { date +%s.%N; }
 for i in $(seq "$RUNS"); do

@@ -103,6 +103,7 @@ internal static class BuildCommand
                 string stem = Path.Combine(outDir.FullName, t.Table.TableName + "." + image.Variant);
                 File.WriteAllBytes(stem + ".bin", image.Bytes.ToArray());
                 File.WriteAllText(stem + ".S", image.Listing);
+                if (ObjectOutput.Write(stem + ".o", t.Table.TableName, image) is { } objectError) { Console.Error.WriteLine(objectError); return 1; }
                 Console.WriteLine($"{t.Table.TableName}.{image.Variant}: {image.Bytes.Count} bytes ({image.Bytes.Count - 0x8000} out of line), " +
                     $"{image.Vectors.Count(v => v.Handler.Length > 0)} vectors, sha256 {image.Sha256}");
             }
@@ -117,7 +118,7 @@ internal static class BuildCommand
                     size = i.Bytes.Count,
                     ivtSize = 0x8000,
                     outOfLineSize = i.Bytes.Count - 0x8000,
-                    vectors = i.Vectors.Select(v => new { index = v.Index, offset = "0x" + v.Offset.ToString("x4", CultureInfo.InvariantCulture), name = v.Name, handler = v.Handler, bundlesUsed = v.Used, capacity = v.Capacity }),
+                    vectors = i.Vectors.Select(v => new { index = v.Index, offset = "0x" + v.Offset.ToString("x4", CultureInfo.InvariantCulture), name = v.Name, handler = v.Handler, bundlesUsed = v.Used, capacity = v.Capacity, paravirtSites = v.ParavirtSites, clobbers = v.Clobbers.ToArray() }),
                     symbols = i.Symbols.Select(s => new { name = s.Name, address = "0x" + s.Address.ToString("x", CultureInfo.InvariantCulture) }),
                     relocations = i.Relocations.Select(r => new { offset = "0x" + r.Offset.ToString("x", CultureInfo.InvariantCulture), slot = r.Slot, kind = r.Kind, symbol = r.Symbol }),
                 }),

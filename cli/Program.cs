@@ -5,4 +5,6 @@ var root = new RootCommand("ivtgen: IA-64 interruption vector table toolchain (a
 root.Subcommands.Add(AsmCommand.Create());
 root.Subcommands.Add(DisasmCommand.Create());
 root.Subcommands.Add(BuildCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(LinkCommand.Create());
 return root.Parse(args).Invoke();

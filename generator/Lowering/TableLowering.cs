@@ -34,7 +34,12 @@ internal static class TableLowering
             // A problem every variant has (a bad operand) is reported once, not once per variant.
             var own = new List<DiagnosticInfo>();
             var image = BuildVariant(table, variant, symbols, own);
-            foreach (var d in own) if (seen.Add(d)) diags.Add(d);
+            foreach (var d in own)
+            {
+                // One IVT015 per statement is enough, whichever Xen variant found it first.
+                if (d.Id == "IVT015" && diags.Any(x => x.Id == d.Id && x.Handler == d.Handler && x.Statement == d.Statement)) continue;
+                if (seen.Add(d)) diags.Add(d);
+            }
             if (image is not null) images.Add(image);
         }
         // All or nothing: a table that fails in one variant emits none, so no build ships a partial set.
@@ -117,7 +122,7 @@ internal static class TableLowering
         }
 
         var result = Assembler.Assemble(src.ToString());
-        var vectors = Vectors(table, result, variant, diags);
+        var vectors = Vectors(table, result, variant, diags, sites);
         bool overflow = vectors.Any(v => v.Used > v.Capacity);
         foreach (var d in result.Diagnostics)
         {
@@ -145,9 +150,13 @@ internal static class TableLowering
             foreach (var b in result.Bundles)
                 for (int s = 0; s < 3; s++)
                 {
-                    var ins = b.Slots[s];
-                    if (ins.IsDefault || !ins.Form.Has(InsnFlags.Privileged | InsnFlags.Sensitive)) continue;
+                    // Decode what was emitted (the decoder picks the most specific form, e.g. mov.m r=ar.itc).
+                    var kind = b.Template.Slots[s];
+                    if (kind == SlotKind.L) continue;
+                    var word = kind == SlotKind.X ? new InsnWord(b.Bits.Slot(2), b.Bits.Slot(1)) : new InsnWord(b.Bits.Slot(s));
+                    if (!InstructionDecoder.TryDecode(kind, word, out var ins) || !ins.Form.Has(InsnFlags.Privileged | InsnFlags.Sensitive)) continue;
                     var (h, st) = b.Lines[s] > 0 && b.Lines[s] - 1 < map.Count ? map[b.Lines[s] - 1] : (-1, -1);
+                    if (RetainedByCatalogue(table, h, st, ins)) continue;
                     diags.Add(new DiagnosticInfo("IVT015", new EquatableArray<string>(new[] { ins.Form.Mnemonic, variant }), null, h, st));
                 }
             if (diags.Count > before) return null;
@@ -158,6 +167,8 @@ internal static class TableLowering
         var symbolsOut = new List<SymbolInfo> { new(table.TableName, 0) };
         foreach (var handler in table.Handlers)
             if (result.Labels.TryGetValue(handler.Symbol, out long addr)) symbolsOut.Add(new SymbolInfo(handler.Symbol, addr));
+        foreach (var stub in stubs.Keys)
+            if (result.Labels.TryGetValue(stub, out long addr)) symbolsOut.Add(new SymbolInfo(stub, addr));
         // By address; at one address the table's own name first (it names the listing's base), then by name.
         symbolsOut.Sort((a, b) => a.Address != b.Address ? a.Address.CompareTo(b.Address)
             : a.Name == table.TableName ? -1 : b.Name == table.TableName ? 1 : string.CompareOrdinal(a.Name, b.Name));
@@ -182,6 +193,19 @@ internal static class TableLowering
             vectors.ToEquatableArray(), symbolsOut.ToEquatableArray(), relocations.ToEquatableArray());
     }
 
+    /// <summary>
+    /// Whether a sensitive instruction is one the catalogue keeps on purpose in its Xen lowering (the read of ar.itc in
+    /// mov_from_itc, which Xen leaves to the guest and corrects by itc_offset, as Linux does).
+    /// </summary>
+    private static bool RetainedByCatalogue(TableSpec table, int h, int st, in Instruction ins)
+    {
+        if (h < 0 || st < 0 || h >= table.Handlers.Count || st >= table.Handlers[h].Statements.Count) return false;
+        var spec = table.Handlers[h].Statements[st];
+        if (spec.Kind != StatementKind.Paravirt || !ParavirtCatalog.TryGet(spec.Text, out var op)) return false;
+        string text = Formatter.Format(ins, 0);
+        return op.RetainedPatterns.Any(p => text.Contains(p));
+    }
+
     /// <summary>Catalogue lines are GNU text; labels and stops keep their column, instructions get a tab.</summary>
     private static string Indent(string line) =>
         line.Length == 0 || line[0] == '\t' || line.EndsWith(":", StringComparison.Ordinal) || line[0] == '{' || line[0] == '}' ? line : "\t" + line;
@@ -203,7 +227,8 @@ internal static class TableLowering
         return f.Unit == Unit.X ? "IMM64" : "IMM22";
     }
 
-    private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags)
+    private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags,
+        List<(int Handler, string Op, string[] Clobbers)> sites)
     {
         var byOffset = new Dictionary<int, int>();
         for (int i = 0; i < table.Handlers.Count; i++)
@@ -227,7 +252,12 @@ internal static class TableLowering
                     handler.Name, IvtLayout.Name(index), offset.ToString("x4", CultureInfo.InvariantCulture),
                     used.ToString(CultureInfo.InvariantCulture), variant, capacity.ToString(CultureInfo.InvariantCulture),
                 }), null, h, -1));
-            list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), handler.Name, used, capacity));
+            var mine = sites.Where(x => x.Handler == h).ToList();
+            list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), handler.Name, used, capacity)
+            {
+                ParavirtSites = mine.Count,
+                Clobbers = mine.SelectMany(x => x.Clobbers).Distinct().OrderBy(x => x, StringComparer.Ordinal).ToEquatableArray(),
+            });
         }
         return list;
     }

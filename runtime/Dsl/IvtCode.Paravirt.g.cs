@@ -81,7 +81,7 @@ public abstract partial class IvtCode
     /// Read cr.ivr (acknowledges the interrupt) (Linux's <c>MOV_FROM_IVR</c>).<br/>
     /// native: <c>mov reg=cr.ivr</c><br/>
     /// xen-altb (general case): <c>mov clob=r8; break HYPERPRIVOP_GET_IVR ;; mov reg=r8; mov r8=clob</c><br/>
-    /// Clobbers: native nothing; xen-altb r8, clob; xen-alta r8, clob, b7.
+    /// Clobbers: native nothing; xen-altb clob; xen-alta clob, b7.
     /// Used and restored on Xen: r8.
     /// </summary>
     /// <param name="reg">The register that receives the value.</param>
@@ -92,7 +92,7 @@ public abstract partial class IvtCode
     /// Read psr (Linux's <c>MOV_FROM_PSR</c>).<br/>
     /// native: <c>(pred) mov reg=psr</c><br/>
     /// xen-altb (general case): <c>(pred) mov clob=r8; (pred) break HYPERPRIVOP_GET_PSR ;; (pred) mov reg=r8; (pred) mov r8=clob</c><br/>
-    /// Clobbers: native nothing; xen-altb r8, clob; xen-alta r8, clob, b7.
+    /// Clobbers: native nothing; xen-altb clob; xen-alta clob, b7.
     /// Used and restored on Xen: r8.
     /// </summary>
     /// <param name="pred">Qualifying predicate (p0: always).</param>
@@ -193,7 +193,7 @@ public abstract partial class IvtCode
     /// Insert an instruction TLB entry (itir and ifa as last written) (Linux's <c>ITC_I</c>).<br/>
     /// native: <c>(pred) itc.i reg</c><br/>
     /// xen-altb (general case): <c>(pred) mov clob=r8; (pred) mov r8=reg ;; (pred) break HYPERPRIVOP_ITC_I ;; (pred) mov r8=clob ;;</c><br/>
-    /// Clobbers: native nothing; xen-altb r8, clob; xen-alta r8, clob, b7.
+    /// Clobbers: native nothing; xen-altb clob; xen-alta clob, b7.
     /// Used and restored on Xen: r8.
     /// </summary>
     /// <param name="pred">Qualifying predicate (p0: always).</param>
@@ -205,7 +205,7 @@ public abstract partial class IvtCode
     /// Insert an data TLB entry (itir and ifa as last written) (Linux's <c>ITC_D</c>).<br/>
     /// native: <c>(pred) itc.d reg</c><br/>
     /// xen-altb (general case): <c>(pred) mov clob=r8; (pred) mov r8=reg ;; (pred) break HYPERPRIVOP_ITC_D ;; (pred) mov r8=clob ;;</c><br/>
-    /// Clobbers: native nothing; xen-altb r8, clob; xen-alta r8, clob, b7.
+    /// Clobbers: native nothing; xen-altb clob; xen-alta clob, b7.
     /// Used and restored on Xen: r8.
     /// </summary>
     /// <param name="pred">Qualifying predicate (p0: always).</param>
@@ -217,7 +217,7 @@ public abstract partial class IvtCode
     /// Insert the same PTE into the instruction and/or data TLB (Linux's <c>ITC_I_AND_D</c>).<br/>
     /// native: <c>(pred_i) itc.i reg ;; (pred_d) itc.d reg</c><br/>
     /// xen-altb (general case): <c>mov clob=r8; mov r8=reg ;; (pred_i) break HYPERPRIVOP_ITC_I ;; (pred_d) break HYPERPRIVOP_ITC_D ;; mov r8=clob ;;</c><br/>
-    /// Clobbers: native nothing; xen-altb r8, clob; xen-alta r8, clob, b7.
+    /// Clobbers: native nothing; xen-altb clob; xen-alta clob, b7.
     /// Used and restored on Xen: r8.
     /// </summary>
     /// <param name="pred_i">Qualifying predicate (p0: always).</param>
@@ -230,7 +230,7 @@ public abstract partial class IvtCode
     /// Hash an address into its VHPT entry address (Linux's <c>THASH</c>).<br/>
     /// native: <c>(pred) thash reg0=reg1</c><br/>
     /// xen-altb (general case): <c>(pred) mov clob=r8; (pred) mov r8=reg1; (pred) break HYPERPRIVOP_THASH ;; (pred) mov reg0=r8; (pred) mov r8=clob ;;</c><br/>
-    /// Clobbers: native nothing; xen-altb r8, clob; xen-alta r8, clob, b7.
+    /// Clobbers: native nothing; xen-altb [reg1==r8] reg1, clob; xen-alta [reg1==r8] reg1, clob, b7.
     /// Used and restored on Xen: r8.
     /// </summary>
     /// <param name="pred">Qualifying predicate (p0: always).</param>
@@ -343,7 +343,7 @@ public abstract partial class IvtCode
     /// <summary>
     /// Switch to register bank 1 (Linux's <c>BSW_1</c>).<br/>
     /// native: <c>bsw.1</c><br/>
-    /// xen-altb: <c>mov clob1=ar.unat; addl r30=XSI_B1NAT,r0; addl r29=XSI_BANKNUM,r0; mov r28=1; addl r31=XSI_BANK1_R16+8,r0 ;; ld8 r30=[r30]; st4 [r29]=r28 ;; mov ar.unat=r30; addl r30=XSI_BANK1_R16,r0 ;; ld8.fill r16=[r30],16; ld8.fill r17=[r31],16 ;; ld8.fill r18=[r30],16; ld8.fill r19=[r31],16 ;; ld8.fill r20=[r30],16; ld8.fill r21=[r31],16 ;; ld8.fill r22=[r30],16; ld8.fill r23=[r31],16 ;; ld8.fill r24=[r30],16; ld8.fill r25=[r31],16 ;; ld8.fill r26=[r30],16; ld8.fill r27=[r31],16 ;; ld8.fill r28=[r30],16; ld8.fill r29=[r31],16 ;; ld8.fill r30=[r30]; ld8.fill r31=[r31] ;; mov ar.unat=clob1</c><br/>
+    /// xen-altb: <c>mov clob1=ar.unat; addl r30=XSI_B1NAT,r0; addl r29=XSI_BANKNUM,r0 ;; ld8 r30=[r30]; mov r28=1; addl r31=XSI_BANK1_R16+8,r0 ;; mov ar.unat=r30; st4 [r29]=r28; addl r30=XSI_BANK1_R16,r0 ;; ld8.fill r16=[r30],16; ld8.fill r17=[r31],16 ;; ld8.fill r18=[r30],16; ld8.fill r19=[r31],16 ;; ld8.fill r20=[r30],16; ld8.fill r21=[r31],16 ;; ld8.fill r22=[r30],16; ld8.fill r23=[r31],16 ;; ld8.fill r24=[r30],16; ld8.fill r25=[r31],16 ;; ld8.fill r26=[r30],16; ld8.fill r27=[r31],16 ;; ld8.fill r28=[r30],16; ld8.fill r29=[r31],16 ;; ld8.fill r30=[r30]; ld8.fill r31=[r31] ;; mov ar.unat=clob1</c><br/>
     /// Clobbers: native nothing; xen-altb clob1; xen-alta clob1, clob0, b7.
     /// Redefines r16–r31.
     /// Used and restored on Xen: ar.unat.

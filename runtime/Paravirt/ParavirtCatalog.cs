@@ -129,7 +129,7 @@ public static class ParavirtCatalog
             Xen = new[]
             {
                 When("reg==r8", L("break {HYPERPRIVOP_GET_IVR}")),
-                When("clob==r8", L("break {HYPERPRIVOP_GET_IVR}", ";;", "mov {reg}=r8"), clobbers: L("r8")),
+                When("clob==r8", L("break {HYPERPRIVOP_GET_IVR}", ";;", "mov {reg}=r8"), clobbers: L("{clob}")),
                 Always(L("mov {clob}=r8", "break {HYPERPRIVOP_GET_IVR}", ";;", "mov {reg}=r8", "mov r8={clob}"),
                     clobbers: L("{clob}"), reserves: L("r8"),
                     linux: L("mov {clob}=r8", ";;", "break {HYPERPRIVOP_GET_IVR}", ";;", "mov {reg}=r8", ";;", "mov r8={clob}"),
@@ -146,7 +146,7 @@ public static class ParavirtCatalog
             Xen = new[]
             {
                 When("reg==r8", L("({pred}) break {HYPERPRIVOP_GET_PSR}")),
-                When("clob==r8", L("({pred}) break {HYPERPRIVOP_GET_PSR}", ";;", "({pred}) mov {reg}=r8"), clobbers: L("r8")),
+                When("clob==r8", L("({pred}) break {HYPERPRIVOP_GET_PSR}", ";;", "({pred}) mov {reg}=r8"), clobbers: L("{clob}")),
                 Always(L("({pred}) mov {clob}=r8", "({pred}) break {HYPERPRIVOP_GET_PSR}", ";;", "({pred}) mov {reg}=r8", "({pred}) mov r8={clob}"),
                     clobbers: L("{clob}"), reserves: L("r8")),
             },
@@ -265,7 +265,7 @@ public static class ParavirtCatalog
                 Xen = new[]
                 {
                     When("reg==r8", r8Case),
-                    When("clob==r8", L("({pred}) mov r8={reg}", ";;", $"({{pred}}) break {{HYPERPRIVOP_{hp}}}", ";;"), clobbers: L("r8")),
+                    When("clob==r8", L("({pred}) mov r8={reg}", ";;", $"({{pred}}) break {{HYPERPRIVOP_{hp}}}", ";;"), clobbers: L("{clob}")),
                     Always(L("({pred}) mov {clob}=r8", "({pred}) mov r8={reg}", ";;", $"({{pred}}) break {{HYPERPRIVOP_{hp}}}", ";;", "({pred}) mov r8={clob}", ";;"),
                         clobbers: L("{clob}"), reserves: L("r8")),
                 },
@@ -281,7 +281,7 @@ public static class ParavirtCatalog
             Xen = new[]
             {
                 When("reg==r8", L("({pred_i}) break {HYPERPRIVOP_ITC_I}", ";;", "({pred_d}) break {HYPERPRIVOP_ITC_D}", ";;")),
-                When("clob==r8", L("mov r8={reg}", ";;", "({pred_i}) break {HYPERPRIVOP_ITC_I}", ";;", "({pred_d}) break {HYPERPRIVOP_ITC_D}", ";;"), clobbers: L("r8")),
+                When("clob==r8", L("mov r8={reg}", ";;", "({pred_i}) break {HYPERPRIVOP_ITC_I}", ";;", "({pred_d}) break {HYPERPRIVOP_ITC_D}", ";;"), clobbers: L("{clob}")),
                 Always(L("mov {clob}=r8", "mov r8={reg}", ";;", "({pred_i}) break {HYPERPRIVOP_ITC_I}", ";;", "({pred_d}) break {HYPERPRIVOP_ITC_D}", ";;", "mov r8={clob}", ";;"),
                     clobbers: L("{clob}"), reserves: L("r8")),
             },
@@ -295,9 +295,9 @@ public static class ParavirtCatalog
             Xen = new[]
             {
                 When("reg0==r8", L("({pred}) mov r8={reg1}", "({pred}) break {HYPERPRIVOP_THASH}")),
-                When("reg1==r8", L("({pred}) break {HYPERPRIVOP_THASH}", ";;", "({pred}) mov {reg0}=r8", ";;"), clobbers: L("r8"),
+                When("reg1==r8", L("({pred}) break {HYPERPRIVOP_THASH}", ";;", "({pred}) mov {reg0}=r8", ";;"), clobbers: L("[reg1==r8] {reg1}"),
                     note: "As Linux: the address in r8 is replaced by the hash (the source is clobbered)."),
-                When("clob==r8", L("({pred}) mov r8={reg1}", "({pred}) break {HYPERPRIVOP_THASH}", ";;", "({pred}) mov {reg0}=r8", ";;"), clobbers: L("r8")),
+                When("clob==r8", L("({pred}) mov r8={reg1}", "({pred}) break {HYPERPRIVOP_THASH}", ";;", "({pred}) mov {reg0}=r8", ";;"), clobbers: L("{clob}")),
                 Always(L("({pred}) mov {clob}=r8", "({pred}) mov r8={reg1}", "({pred}) break {HYPERPRIVOP_THASH}", ";;", "({pred}) mov {reg0}=r8", "({pred}) mov r8={clob}", ";;"),
                     clobbers: L("{clob}"), reserves: L("r8")),
             },
@@ -429,9 +429,9 @@ public static class ParavirtCatalog
         });
         var fills = new List<string>
         {
-            "mov {clob1}=ar.unat", "addl r30={XSI_B1NAT},r0", "addl r29={XSI_BANKNUM},r0", "mov r28=1", "addl r31={XSI_BANK1_R16+8},r0", ";;",
-            "ld8 r30=[r30]", "st4 [r29]=r28", ";;",
-            "mov ar.unat=r30", "addl r30={XSI_BANK1_R16},r0", ";;",
+            "mov {clob1}=ar.unat", "addl r30={XSI_B1NAT},r0", "addl r29={XSI_BANKNUM},r0", ";;",
+            "ld8 r30=[r30]", "mov r28=1", "addl r31={XSI_BANK1_R16+8},r0", ";;",
+            "mov ar.unat=r30", "st4 [r29]=r28", "addl r30={XSI_BANK1_R16},r0", ";;",
         };
         for (int r = 16; r < 30; r += 2)
             fills.AddRange(new[] { $"ld8.fill r{r}=[r30],16", $"ld8.fill r{r + 1}=[r31],16", ";;" });
@@ -455,10 +455,10 @@ public static class ParavirtCatalog
             Xen = new[]
             {
                 Always(fills.ToArray(), clobbers: L("{clob1}"), reserves: L("ar.unat"), linux: linuxFills.ToArray(),
-                    note: "The bank number is stored while ar.unat loads, through r28/r29 (reloaded later like every register of r16–r31), so the fills start one group earlier; addl for Linux's four movl."),
+                    note: "The bank number is stored beside the write of ar.unat, through r28/r29 (reloaded later like every register of r16–r31), so the fills start one group earlier; addl for Linux's four movl."),
             },
             Link = new[] { "clob0" },
-            Improvement = "addl for movl, four times, and the XSI_BANKNUM store moved beside the ar.unat load (through r28/r29, which the fills reload anyway): 11 stops instead of 12.",
+            Improvement = "addl for movl, four times, and the XSI_BANKNUM store moved beside the write of ar.unat (through r28/r29, which the fills reload anyway): 11 stops instead of 12.",
         });
         Add(new OpBuilder
         {

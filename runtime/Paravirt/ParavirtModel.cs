@@ -318,7 +318,8 @@ public sealed partial class ParavirtOp
         var cases = variant == ParavirtVariants.Native ? Native : ParavirtVariants.IsXen(variant) ? Xen
             : throw new ArgumentException($"unknown variant '{variant}'", nameof(variant));
         var list = cases.SelectMany(c => c.Clobbers).ToList();
-        if (variant == ParavirtVariants.XenAltA)
+        // Operations whose Xen sequence is one break have no link operand: AltA inlines them.
+        if (variant == ParavirtVariants.XenAltA && AltALink.Count > 0)
         {
             list.Add("{" + AltALink[0] + "}");
             list.Add(AltA.ReturnBr);
@@ -539,6 +540,26 @@ public sealed partial class ParavirtOp
     /// <summary>A line without its qualifying predicate: <c>(p6) ld8 r16=[r16]</c> → <c>ld8 r16=[r16]</c>.</summary>
     public static string StripQp(string line) =>
         line.StartsWith("(", StringComparison.Ordinal) && line.IndexOf(')') is int e && e > 0 ? line.Substring(e + 1).TrimStart() : line;
+
+    /// <summary>Lines on one line as GNU as reads them (<c>;</c> between instructions, <c>;;</c> for stops), template braces dropped.</summary>
+    public static string Show(IEnumerable<string> lines)
+    {
+        var sb = new System.Text.StringBuilder();
+        bool afterStop = true;
+        foreach (var l in lines)
+        {
+            if (l == ";;")
+            {
+                sb.Append(sb.Length == 0 ? ";;" : " ;;");
+                afterStop = true;
+                continue;
+            }
+            if (sb.Length > 0) sb.Append(afterStop ? " " : "; ");
+            sb.Append(l.Replace("{", "").Replace("}", ""));
+            afterStop = false;
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Instructions in rendered lines: not stops, braces or labels.</summary>
     public static int CountInstructions(IEnumerable<string> lines) =>

@@ -6,8 +6,8 @@ using IvtGen.Dsl.Generation;
 namespace IvtGen.DslGen;
 
 /// <summary>
-/// Regenerates the DSL's generated surface: the instructions from the ISA table and the paravirtualized operations
-/// from their catalogue. Usage, from anywhere in the repository: <c>dotnet run --project tools/IvtGen.DslGen [-- --check]</c>;
+/// Regenerates what is generated from the ISA table and the paravirtualized-operation catalogue: the DSL's
+/// instruction and pv_ surfaces, and the measured tables of docs/paravirt.md. Usage, from anywhere in the repository: <c>dotnet run --project tools/IvtGen.DslGen [-- --check]</c>;
 /// --check only reports whether the files are current.
 /// </summary>
 public static class Program
@@ -39,6 +39,18 @@ public static class Program
             }
             if (!current) File.WriteAllBytes(path, bytes);
             Console.WriteLine($"{relative}: {(current ? "unchanged" : "written")}, {bytes.Length} bytes");
+        }
+        // docs/paravirt.md: the catalogue's tables, measured, between the document's markers.
+        string doc = Path.Combine(root, ParavirtReport.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+        string before = File.ReadAllText(doc);
+        string after = ParavirtReport.Update(before);
+        bool docCurrent = before == after;
+        allCurrent &= docCurrent;
+        if (check) Console.WriteLine($"{ParavirtReport.RelativePath} tables are {(docCurrent ? "current" : "stale: run `" + DslSurfaceWriter.RegenerateCommand + "`")}");
+        else
+        {
+            if (!docCurrent) File.WriteAllText(doc, after, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            Console.WriteLine($"{ParavirtReport.RelativePath} tables: {(docCurrent ? "unchanged" : "written")}");
         }
         return check && !allCurrent ? 1 : 0;
     }

@@ -21,26 +21,6 @@ public static class ParavirtSurfaceWriter
     public static string Signature(ParavirtOp op) =>
         op.DslName + "(" + string.Join(", ", op.Operands.Select(o => o.DslType + " " + o.Name)) + ")";
 
-    /// <summary>Template lines on one line as GNU as reads them (<c>;</c> between instructions, <c>;;</c> for stops), placeholders by name.</summary>
-    public static string Show(IEnumerable<string> lines)
-    {
-        var sb = new StringBuilder();
-        bool afterStop = true;
-        foreach (var l in lines)
-        {
-            if (l == ";;")
-            {
-                sb.Append(sb.Length == 0 ? ";;" : " ;;");
-                afterStop = true;
-                continue;
-            }
-            if (sb.Length > 0) sb.Append(afterStop ? " " : "; ");
-            sb.Append(l.Replace("{", "").Replace("}", ""));
-            afterStop = false;
-        }
-        return sb.ToString();
-    }
-
     private static string Xml(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     private static string Regs(IReadOnlyList<string> regs) => regs.Count == 0 ? "nothing" : string.Join(", ", regs.Select(r => r.Replace("{", "").Replace("}", "")));
@@ -75,8 +55,8 @@ public static class ParavirtSurfaceWriter
             L();
             L("    /// <summary>");
             L($"    /// {Xml(Capitalize(op.Summary))} (Linux's <c>{op.LinuxMacro}</c>).<br/>");
-            L($"    /// native: <c>{Xml(Show(op.Native[0].Lines))}</c><br/>");
-            L($"    /// xen-altb{(op.Xen.Count > 1 ? " (general case)" : "")}: <c>{Xml(Show(xenGeneral.Lines))}</c><br/>");
+            L($"    /// native: <c>{Xml(ParavirtOp.Show(op.Native[0].Lines))}</c><br/>");
+            L($"    /// xen-altb{(op.Xen.Count > 1 ? " (general case)" : "")}: <c>{Xml(ParavirtOp.Show(xenGeneral.Lines))}</c><br/>");
             L($"    /// Clobbers: native {Xml(Regs(op.Clobbers(ParavirtVariants.Native)))}; xen-altb {Xml(Regs(op.Clobbers(ParavirtVariants.XenAltB)))};" +
               $" xen-alta {Xml(Regs(op.Clobbers(ParavirtVariants.XenAltA)))}.");
             if (op.FixedOutputs.Count > 0)

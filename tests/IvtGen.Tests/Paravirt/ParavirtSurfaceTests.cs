@@ -29,6 +29,14 @@ public sealed class ParavirtSurfaceTests
     }
 
     [Fact]
+    public void The_documents_tables_are_what_the_catalogue_measures()
+    {
+        string doc = File.ReadAllText(Repo.FilePath(ParavirtReport.RelativePath.Split('/')));
+        Assert.True(doc == ParavirtReport.Update(doc),
+            $"the generated tables of {ParavirtReport.RelativePath} are stale: run `{DslSurfaceWriter.RegenerateCommand}`");
+    }
+
+    [Fact]
     public void Every_operation_is_a_pv_method_with_its_operands()
     {
         var methods = typeof(IvtCode).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
