@@ -151,11 +151,9 @@ internal static class ParavirtModel
             }
             string text = op.Replaces[0];
             foreach (var kv in env) text = text.Replace("{" + kv.Key + "}", kv.Value);
-            var diags = new List<AsmDiagnostic>();
-            var items = SourceParser.Parse(text, diags, out _);
-            if (items.Count != 1 || items[0] is not InsnItem item || item.Match is null || diags.Count > 0)
+            if (!IsaText.TryParse(text, out var template, out _))
                 throw new InvalidOperationException($"{op.DslName}: cannot read the replaced instruction '{text}'");
-            list.Add((op, new Instruction(item.Match.Form, item.Match.Qp, item.Match.Values), dummies));
+            list.Add((op, template, dummies));
         }
         return list;
     });

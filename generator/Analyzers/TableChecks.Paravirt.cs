@@ -315,9 +315,8 @@ internal sealed partial class TableChecks
     private static bool SameInstruction(FlowNode node, string text)
     {
         if (node.Kind != NodeKind.Instruction) return false;
-        var items = SourceParser.Parse(text, new List<AsmDiagnostic>(), out _);
-        if (items.Count != 1 || items[0] is not InsnItem item || item.Match is null) return false;
+        if (!IsaText.TryParse(text, out var b, out _)) return false;
         var a = node.Instruction;
-        return a.Form.Mnemonic == item.Match.Form.Mnemonic && a.Qp == item.Match.Qp && a.Values.SequenceEqual(item.Match.Values);
+        return a.Form.Mnemonic == b.Form.Mnemonic && a.Qp == b.Qp && a.Values.SequenceEqual(b.Values);
     }
 }

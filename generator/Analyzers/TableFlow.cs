@@ -181,22 +181,10 @@ internal sealed class TableFlow
     /// <summary>Parses one instruction's GNU as text with the ISA core and records what it reads, writes and where it goes.</summary>
     private static bool Describe(string text, FlowNode node, HashSet<(int, int)> complementary)
     {
-        var diags = new List<AsmDiagnostic>();
-        List<SourceItem> items;
-        try
-        {
-            items = SourceParser.Parse(text, diags, out _);
-        }
-        catch (Exception)
-        {
-            return false;
-        }
-        if (items.Count != 1 || items[0] is not InsnItem item || item.Match is null) return false;
-        var m = item.Match;
-        var ins = new Instruction(m.Form, m.Qp, m.Values);
+        if (!IsaText.TryParse(text, out var ins, out var target)) return false;
         node.Kind = NodeKind.Instruction;
         node.Instruction = ins;
-        node.Qp = m.Qp;
+        node.Qp = ins.Qp;
         var reads = new List<int>();
         var writes = new List<int>();
         DependencyChecker.Effects(ins, reads, writes);
@@ -204,16 +192,15 @@ internal sealed class TableFlow
         node.Reads = reads.ToArray();
         node.Writes = writes.ToArray();
 
-        var f = m.Form;
-        for (int i = 0; i < f.Operands.Length; i++)
-            if (f.Operands[i].Kind == OperandKind.Target && m.Pending[i] is Expr.Symbol sym) node.Target = sym.Name;
-        node.Flow = FlowOf(f, m.Qp, node.Target is not null);
+        var f = ins.Form;
+        node.Target = target;
+        node.Flow = FlowOf(f, ins.Qp, node.Target is not null);
 
         // A compare that writes two predicates unconditionally leaves them complementary.
         var preds = new List<int>(2);
         for (int i = 0; i < f.Operands.Length; i++)
-            if (f.Operands[i].Kind == OperandKind.Pr && f.Operands[i].IsOutput && m.Values[i] != 0) preds.Add((int)m.Values[i]);
-        if (preds.Count == 2 && preds[0] != preds[1] && (m.Qp == 0 || f.Mnemonic.Contains(".unc")) && !IsParallel(f.Mnemonic))
+            if (f.Operands[i].Kind == OperandKind.Pr && f.Operands[i].IsOutput && ins.Values[i] != 0) preds.Add((int)ins.Values[i]);
+        if (preds.Count == 2 && preds[0] != preds[1] && (ins.Qp == 0 || f.Mnemonic.Contains(".unc")) && !IsParallel(f.Mnemonic))
             complementary.Add(preds[0] < preds[1] ? (preds[0], preds[1]) : (preds[1], preds[0]));
         return true;
     }
