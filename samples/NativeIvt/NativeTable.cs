@@ -36,16 +36,14 @@ public partial class NativeTable : IvtCode
         stop();
     }
 
-    // 0x0400 ITLB: as above, for instructions, with explicit bundles.
+    // 0x0400 ITLB: as above, for instructions. (It used to spell its first bundles out with bundle(…); a paravirtualized
+    // operation cannot sit in an explicit bundle, AltA's site being a bundle of its own, and the bundler packs them the same.)
     [Vector(0x0400)]
     void ItlbMiss()
     {
-        pv_mov_from_ifa(r16);             // paravirtualized operations stay out of explicit bundles: AltA's site is one
-        bundle("mii");
-        nop_m(0);
+        pv_mov_from_ifa(r16);
         mov(r29, b0);
         mov(r31, pr); stop();
-        end_bundle();
         pv_thash(p0, r17, r16, r18);
         pv_mov_from_itir(r20);
         stop();
