@@ -9,7 +9,7 @@ namespace IvtGen.Loading;
 /// The ISA core's <see cref="InstructionDecoder.TryDecode"/>, answered faster for the verifier: the same candidates in
 /// the same preference order (PreferDecode forms, then most fixed bits, then table order; parse-only aliases never),
 /// but narrowed by bits 27–36 as well as the major opcode, where most opcode extensions live (x2, x3, x4, x6, ve, ta,
-/// tb). The operand extraction is the core decoder's, step for step. SlotDecoderTests checks that both decoders give
+/// tb). The operand extraction is the core decoder's own. SlotDecoderTests checks that both decoders give
 /// the same answer for every slot of the test images and for random and table-derived words of every unit.
 /// </summary>
 public static class SlotDecoder
@@ -98,7 +98,7 @@ public static class SlotDecoder
             var f = candidates[c];
             if (!f.Pattern.Matches(word.Slot)) continue;
             if ((word.Slot & ~f.CoveredSlot) != 0 || (f.IsLong && (word.Long & ~f.CoveredLong) != 0)) continue;
-            if (FormInfo.Of(f).AlwaysExtracts || TryExtract(f, word, out _)) return f;
+            if (FormInfo.Of(f).AlwaysExtracts || InstructionDecoder.TryExtract(f, word, out _)) return f;
         }
         return null;
     }
@@ -113,37 +113,10 @@ public static class SlotDecoder
             var f = candidates[c];
             if (!f.Pattern.Matches(word.Slot)) continue;
             if ((word.Slot & ~f.CoveredSlot) != 0 || (f.IsLong && (word.Long & ~f.CoveredLong) != 0)) continue;
-            if (TryExtract(f, word, out ins)) return true;
+            if (InstructionDecoder.TryExtract(f, word, out ins)) return true;
         }
         ins = default;
         return false;
-    }
-
-    // InstructionDecoder.TryExtract, step for step.
-    private static bool TryExtract(Form f, in InsnWord word, out Instruction ins)
-    {
-        ins = default;
-        var ops = f.Operands;
-        var values = new long[ops.Length];
-        for (int i = 0; i < ops.Length; i++)
-        {
-            var op = ops[i];
-            if (op.Field is null) continue;
-            ulong stored = op.Field.Extract(word);
-            long v = op.FromStored(stored);
-            if (op.Kind == OperandKind.ImmSet && v == long.MinValue) return false;
-            if (op.Mirror is not null)
-            {
-                if (!op.TryToMirror(v, out ulong m) || m != op.Mirror.Extract(word)) return false;
-            }
-            if (!op.TryToStored(v, out ulong back) || back != stored) return false;
-            if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
-            values[i] = v;
-        }
-        if (f.Codec is not null && !f.Codec.Decode(word, values)) return false;
-        int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
-        ins = new Instruction(f, qp, values);
-        return true;
     }
 }
 

@@ -90,7 +90,8 @@ public static class InstructionDecoder
         return false;
     }
 
-    private static bool TryExtract(Form f, in InsnWord word, out Instruction ins)
+    /// <summary>Reads the operands of <paramref name="f"/> from <paramref name="word"/>; false when the bits are no valid encoding of it.</summary>
+    internal static bool TryExtract(Form f, in InsnWord word, out Instruction ins)
     {
         ins = default;
         var ops = f.Operands;
