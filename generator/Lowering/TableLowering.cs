@@ -220,12 +220,9 @@ internal static class TableLowering
     }
 
     /// <summary>The ELF relocation a linker would apply to this instruction's symbolic operand.</summary>
-    private static string RelocationKind(Form f)
-    {
-        foreach (var op in f.Operands)
-            if (op.Kind == OperandKind.Target) return f.Unit == Unit.X ? "PCREL60B" : "PCREL21B";
-        return f.Unit == Unit.X ? "IMM64" : "IMM22";
-    }
+    private static string RelocationKind(Form f) =>
+        // The loader's table of relocatable fields (PCREL21B/21M/21F/60B, IMM14/22/64), so both agree with GNU as.
+        IvtGen.Loading.RelocationSites.TryGet(f, out _, out var type) ? IvtGen.Loading.RelocationSites.Name(type) : "NONE";
 
     private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags,
         List<(int Handler, string Op, string[] Clobbers)> sites)
