@@ -33,6 +33,7 @@ public sealed class DependencyAnalyzerTests
             """);
         await Test(code, fixedCode).RunAsync();
         Ivt.AssertBuilds(fixedCode);
+        Ivt.AssertBuilds(fixedCode, "XEN");
     }
 
     [Fact]
@@ -48,6 +49,7 @@ public sealed class DependencyAnalyzerTests
             """);
         await Test(code, fixedCode).RunAsync();
         Ivt.AssertBuilds(fixedCode);
+        Ivt.AssertBuilds(fixedCode, "XEN");
     }
 
     [Fact]
@@ -72,6 +74,7 @@ public sealed class DependencyAnalyzerTests
             """);
         await Test(code, fixedCode).RunAsync();
         Ivt.AssertBuilds(fixedCode);
+        Ivt.AssertBuilds(fixedCode, "XEN");
     }
 
     [Fact]

@@ -75,6 +75,7 @@ public sealed class PrivilegedAnalyzerTests
                     stop();
             """), fixedCode, Ivt022(0, "(p7) itc.d r18", "privileged", ": use pv_itc_d(p7, r18, r19)"), Ivt022(1, "rfi", "privileged", ": use pv_rfi()")).RunAsync();
         Ivt.AssertBuilds(fixedCode);
+        Ivt.AssertBuilds(fixedCode, "XEN");
     }
 
     [Fact]
@@ -134,6 +135,7 @@ public sealed class PrivilegedAnalyzerTests
             Ivt022(1, "bsw.1", "privileged", ": use pv_bsw_1(r2, r3)"),
             Ivt022(2, "rfi", "privileged", ": use pv_rfi()")).RunAsync();
         Ivt.AssertBuilds(fixedCode);
+        Ivt.AssertBuilds(fixedCode, "XEN");
     }
 
     [Fact]
