@@ -34,6 +34,12 @@ public sealed class IvtAnalyzerTest<TFix> : CSharpCodeFixTest<Analyzer, TFix, De
     public List<string> Defines { get; } = new();
     public Dictionary<string, string> BuildProperties { get; } = new();
 
+    /// <summary>What the checks threw (the analyzer swallows it, so a silent table would pass unchecked): must stay empty.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _internalErrors = new();
+
+    protected override IEnumerable<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> GetDiagnosticAnalyzers() =>
+        new[] { new Analyzer { OnInternalError = _internalErrors.Enqueue } };
+
     public IvtAnalyzerTest()
     {
         ReferenceAssemblies = new ReferenceAssemblies("net10.0");
@@ -46,7 +52,7 @@ public sealed class IvtAnalyzerTest<TFix> : CSharpCodeFixTest<Analyzer, TFix, De
         });
     }
 
-    public new Task RunAsync(System.Threading.CancellationToken cancellationToken = default)
+    public new async Task RunAsync(System.Threading.CancellationToken cancellationToken = default)
     {
         if (BuildProperties.Count > 0)
         {
@@ -54,7 +60,8 @@ public sealed class IvtAnalyzerTest<TFix> : CSharpCodeFixTest<Analyzer, TFix, De
             TestState.AnalyzerConfigFiles.Add(("/.globalconfig", config));
             if (FixedState.Sources.Count > 0) FixedState.AnalyzerConfigFiles.Add(("/.globalconfig", config));
         }
-        return base.RunAsync(cancellationToken);
+        await base.RunAsync(cancellationToken);
+        Assert.True(_internalErrors.IsEmpty, "the checks failed: " + string.Join("\n", _internalErrors));
     }
 }
 
