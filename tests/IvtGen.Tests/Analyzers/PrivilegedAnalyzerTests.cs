@@ -139,6 +139,38 @@ public sealed class PrivilegedAnalyzerTests
     }
 
     [Fact]
+    public async Task The_issues_examples_an_ivr_read_rsm_and_an_itir_write_become_their_operations()
+    {
+        // r16 is read by the itir write, so mov_from_ivr donates r17; after it r17 is dead again and mov_to_itir takes it.
+        string fixedCode = Ivt.Table("""
+                    pv_mov_from_ivr(r16, r17);
+                    stop();
+                    pv_rsm_psr_dt();
+                    stop();
+                    pv_mov_to_itir(p0, r16, r17);
+                    stop();
+                    pv_rfi();
+                    stop();
+            """);
+        await Test(Ivt.Table("""
+                    {|#0:mov(r16, cr.ivr)|};
+                    stop();
+                    {|#1:rsm(Psr.dt)|};
+                    stop();
+                    {|#2:mov(cr.itir, r16)|};
+                    stop();
+                    {|#3:rfi()|};
+                    stop();
+            """), fixedCode,
+            Ivt022(0, "mov r16=cr.ivr", "privileged", ": use pv_mov_from_ivr(r16, r17)"),
+            Ivt022(1, "rsm psr.dt", "privileged", ": use pv_rsm_psr_dt()"),
+            Ivt022(2, "mov cr.itir=r16", "privileged", ": use pv_mov_to_itir(p0, r16, r17)"),
+            Ivt022(3, "rfi", "privileged", ": use pv_rfi()")).RunAsync();
+        Ivt.AssertBuilds(fixedCode);
+        Ivt.AssertBuilds(fixedCode, "XEN");
+    }
+
+    [Fact]
     public async Task No_fix_inside_an_explicit_bundle_nor_for_an_instruction_no_operation_replaces()
     {
         string code = Ivt.Table("""
