@@ -68,13 +68,18 @@ internal static class BuildCommand
 
         var tables = new List<BuiltTable>();
         var generator = new IvtGenerator { OnTableBuilt = tables.Add };
-        var driver = CSharpGeneratorDriver.Create(new[] { generator.AsSourceGenerator() }, parseOptions: parse,
-            optionsProvider: new BuildOptionsProvider(new Dictionary<string, string> { ["build_property.IvtSymbols"] = symbolList.ToString() }));
+        var optionsProvider = new BuildOptionsProvider(new Dictionary<string, string> { ["build_property.IvtSymbols"] = symbolList.ToString() });
+        var driver = CSharpGeneratorDriver.Create(new[] { generator.AsSourceGenerator() }, parseOptions: parse, optionsProvider: optionsProvider);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var updated, out var genDiags);
+
+        // The analyzers, as dotnet build runs them: IVT009 and the paravirtualization checks come from them.
+        var analyzerDiags = updated.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new gen::IvtGen.Generator.Analyzers.IvtTableAnalyzer()),
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, optionsProvider))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
         // The DSL's own type errors (a register where an immediate belongs) are C# errors: show them too. Information
         // (IVT016: a tail moved out of line) prints as well: it changes where code runs.
-        var all = genDiags.Concat(updated.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("IVT", StringComparison.Ordinal)))
+        var all = genDiags.Concat(analyzerDiags).Concat(updated.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && !d.Id.StartsWith("IVT", StringComparison.Ordinal)))
             .Where(d => d.Severity >= DiagnosticSeverity.Info)
             .OrderBy(d => d.Location.GetLineSpan().Path, StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ToList();
         foreach (var d in all) Console.Error.WriteLine(Format(d));

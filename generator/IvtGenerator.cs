@@ -114,7 +114,10 @@ public sealed class IvtGenerator : IIncrementalGenerator
         foreach (var b in built)
         {
             byKey.TryGetValue(b.Key, out var p);
-            foreach (var d in b.Diagnostics) spc.ReportDiagnostic(Create(d, p));
+            // IVT009 stays in the model (OnTableBuilt) but is reported by IvtTableAnalyzer, at a real source location
+            // where #pragma and the insert-stop code fix work, for every variant (docs/diagnostics.md#ivt009).
+            foreach (var d in b.Diagnostics)
+                if (d.Id != DiagnosticDescriptors.DependencyViolation.Id) spc.ReportDiagnostic(Create(d, p));
         }
     }
 

@@ -49,13 +49,23 @@ public static class DiagnosticDescriptors
         "'{0}' is privileged or sensitive and cannot run in the {1} variant: use the paravirtualized operation (pv_…) instead");
     public static readonly DiagnosticDescriptor TailMovedOutOfLine = Info("IVT016", "Handler tail moved out of line",
         "Handler '{0}' for {1} (0x{2}) needs {3} bundles in the {4} variant but the slot holds {5}: from here on it continues out of line at {8} ({6} bundles stay in the slot, {7} moved)");
+    // The IDE analyzers (generator/Analyzers): checks of the paravirtualization convention and of every variant.
+    public static readonly DiagnosticDescriptor ClobberedRegisterRead = Warning("IVT020", "Register read after a paravirtualized operation clobbered it",
+        "{0} is read here, but {1} clobbers it in {2}: the value the handler wrote to {0} before it is lost");
+    public static readonly DiagnosticDescriptor ReservedRegisterWritten = Error("IVT021", "Handler writes a register the paravirtualization convention reserves",
+        "{0}");
+    public static readonly DiagnosticDescriptor RawPrivilegedInstruction = Warning("IVT022", "Raw privileged or sensitive instruction in a handler",
+        "'{0}' is {1} and cannot be paravirtualized{2}");
+    public static readonly DiagnosticDescriptor SlotOverflowInOtherVariant = Warning("IVT023", "Handler overflows its vector slot in a variant this build does not make",
+        "Handler '{0}' for {1} (0x{2}) needs {3} bundles in the {4} variant but the slot holds {5} (this build does not make {4}; it is IVT008 in one that does)");
     public static readonly DiagnosticDescriptor InternalError = Error("IVT099", "Internal generator error",
         "IvtGen could not generate '{0}': {1}. Please report this.");
 
     public static readonly DiagnosticDescriptor[] All =
     {
         NonConstantOperand, UnsupportedStatement, UnknownVector, DuplicateVector, UndefinedLabel, BranchOutOfRange,
-        InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, SensitiveInXenVariant, TailMovedOutOfLine, InternalError,
+        InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, SensitiveInXenVariant, TailMovedOutOfLine,
+        ClobberedRegisterRead, ReservedRegisterWritten, RawPrivilegedInstruction, SlotOverflowInOtherVariant, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

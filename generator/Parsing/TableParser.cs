@@ -35,13 +35,16 @@ internal sealed class TableParser
         _ct = ct;
     }
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext ctx, CancellationToken ct)
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext ctx, CancellationToken ct) =>
+        Parse(ctx.SemanticModel, (INamedTypeSymbol)ctx.TargetSymbol, (ClassDeclarationSyntax)ctx.TargetNode, ctx.Attributes[0], ct);
+
+    /// <summary>The same parse from a semantic model (the IDE analyzers read tables with it, as the generator does).</summary>
+    public static ParseResult Parse(SemanticModel model, INamedTypeSymbol type, ClassDeclarationSyntax decl, AttributeData attribute, CancellationToken ct)
     {
-        var type = (INamedTypeSymbol)ctx.TargetSymbol;
         string key = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
         try
         {
-            return new TableParser(ctx.SemanticModel, ct).ParseTable(type, (ClassDeclarationSyntax)ctx.TargetNode, ctx.Attributes[0], key);
+            return new TableParser(model, ct).ParseTable(type, decl, attribute, key);
         }
         catch (OperationCanceledException)
         {
@@ -49,7 +52,7 @@ internal sealed class TableParser
         }
         catch (Exception e)
         {
-            var loc = Loc(((ClassDeclarationSyntax)ctx.TargetNode).Identifier.GetLocation());
+            var loc = Loc(decl.Identifier.GetLocation());
             return new ParseResult(null, key, EquatableArray<HandlerLocations>.Empty,
                 new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.At("IVT099", loc, type.Name, e.GetType().Name + ": " + e.Message) }));
         }

@@ -168,7 +168,7 @@ public sealed class ParavirtLowering
 /// address and <c>{HYPERPRIVOP_ITC_I}</c> a hyperprivop number (both from <see cref="XenAbi"/>). A line
 /// <c>[cond] text</c> is emitted only when the condition holds. <c>(p0) </c> is dropped from a rendered line.</para>
 /// </summary>
-public sealed class ParavirtOp
+public sealed partial class ParavirtOp
 {
     internal ParavirtOp(string name, string linuxMacro, string summary, PvOperand[] operands, string[] fixedOutputs,
         PvCase[] native, PvCase[] xen, string[] altALink, string? altAGuard, (string A, string B, string When)? swap,
