@@ -47,6 +47,19 @@ public sealed class SlotBudgetAnalyzerTests
         await t.RunAsync();
     }
 
+    [Fact]
+    public async Task A_handler_that_opted_into_moving_its_tail_out_of_line_is_not_reported()
+    {
+        // The editor must not warn about what the build will fix: the same handler, with the overflow policy.
+        string opted = Banks.Replace("{|#0:", "").Replace("|}", "")
+            .Replace("[Vector(IvtVector.PageNotPresent)]", "[Vector(IvtVector.PageNotPresent, Overflow = SlotOverflow.MoveTailOutOfLine)]");
+        Assert.NotEqual(Banks.Replace("{|#0:", "").Replace("|}", ""), opted);
+        await new IvtAnalyzerTest<InsertStopCodeFix> { TestCode = opted }.RunAsync();
+        var xen = new IvtAnalyzerTest<InsertStopCodeFix> { TestCode = opted };
+        xen.Defines.Add("XEN");
+        await xen.RunAsync();
+    }
+
     [Theory]
     [InlineData("NativeIvt", "NativeTable.cs")]
     [InlineData("PvIvt", "PvTable.cs")]
