@@ -175,6 +175,22 @@ public sealed class ParsedSource
         return index;
     }
 
+    /// <summary>Appends the instructions of <paramref name="other"/> (a later part of the same source, parsed alone) after these.</summary>
+    internal void Append(ParsedSource other)
+    {
+        int count = other.InstructionCount, valueBase = _valueCount, indexBase = InstructionCount;
+        if (indexBase + count > _instructions.Length) Arrays.Grow(ref _instructions, Math.Max(_instructions.Length * 2, indexBase + count), indexBase);
+        if (valueBase + other._valueCount > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, valueBase + other._valueCount), valueBase);
+        var to = _instructions.AsSpan(indexBase, count);
+        other.Instructions.CopyTo(to);
+        for (int i = 0; i < to.Length; i++) to[i].ValueIndex += valueBase;
+        other._values.AsSpan(0, other._valueCount).CopyTo(_values.AsSpan(valueBase));
+        foreach (var kv in other._wide) _wide.Add(kv.Key + valueBase, kv.Value);
+        foreach (var kv in other._extras) _extras.Add(kv.Key + indexBase, kv.Value);
+        InstructionCount += count;
+        _valueCount += other._valueCount;
+    }
+
     /// <summary>Gives the tables back to the pool; the source is empty after.</summary>
     internal void Release()
     {
