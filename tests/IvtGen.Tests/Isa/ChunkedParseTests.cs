@@ -142,4 +142,25 @@ public sealed class ChunkedParseTests
         var v = e.Evaluate(n => n.Aggregate(17L, (h, c) => h * 31 + c), out string? err);
         return v is null ? "error " + err : v.Value.Constant.ToString(CultureInfo.InvariantCulture);
     }
+
+    [Fact]
+    public void A_long_source_assembles_as_its_parts_do()
+    {
+        // Long enough for parsing in chunks and for encoding beside the group checks (Assembler.Layout.Finish).
+        const string part = "\tadd r1=r2,r3\n\tadd r1=r4,r5\n\tadd r6=r7,r8 ;;\n"; // one bundle each
+        const int parts = 30_000;
+        var one = Assembler.Assemble("\t.explicit\n" + part);
+        Assert.Single(one.Diagnostics); // WAW on r1
+        var all = Assembler.Assemble("\t.explicit\n" + string.Concat(Enumerable.Repeat(part, parts)));
+        Assert.False(all.HasErrors);
+        Assert.Equal(parts * one.Code.Length, all.Code.Length);
+        for (int k = 0; k < parts; k += 997)
+            Assert.Equal(one.Code, all.Code.AsSpan(k * one.Code.Length, one.Code.Length).ToArray());
+        Assert.Equal(Enumerable.Range(0, parts).Select(k => 3 + 3 * k), all.Diagnostics.Select(d => d.Line));
+        Assert.All(all.Diagnostics, d =>
+        {
+            Assert.Equal(d.Line - 1, d.RelatedLine);
+            Assert.Equal(one.Diagnostics[0].Message.Replace("line 2", $"line {d.Line - 1}"), d.Message);
+        });
+    }
 }
