@@ -58,31 +58,12 @@ public sealed class SourceParser
         int expected = (int)Math.Min(lengthHint / 12, int.MaxValue / 4);
         if (UseChunks(lengthHint, chunkChars)) return ParseInChunks(Chunks(reader, chunkChars), diags, expected, chunkChars);
         var p = new SourceParser(diags, expected);
-        var buffer = new char[1 << 16];
-        int start = 0, filled = 0;
-        bool eof = false;
-        while (true)
+        // The same buffers of lines as the chunks, parsed here one after another.
+        foreach (var chunk in Chunks(reader, 1 << 16))
         {
-            int nl = buffer.AsSpan(start, filled - start).IndexOf('\n');
-            if (nl < 0 && !eof)
-            {
-                // The line goes on past the buffer: keep its start, make room (a longer line than the buffer doubles it), read on.
-                filled -= start;
-                Array.Copy(buffer, start, buffer, 0, filled);
-                start = 0;
-                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                int n = reader.Read(buffer, filled, buffer.Length - filled);
-                if (n == 0) eof = true;
-                filled += n;
-                continue;
-            }
-            int end = nl < 0 ? filled : start + nl;
-            p._line++;
-            int e = end;
-            while (e > start && buffer[e - 1] == '\r') e--;
-            p.ParseLine(null, buffer, start, e);
-            if (nl < 0) break;
-            start = end + 1;
+            p._line = chunk.FirstLine - 1;
+            p.ParseLines(null, chunk.Chars, chunk.Start, chunk.End, chunk.Last);
+            Arrays.Return(chunk.Chars!);
         }
         return p.Finish();
     }
@@ -198,11 +179,13 @@ public sealed class SourceParser
                 Arrays.Return(buffer);
                 continue;
             }
-            yield return new Chunk { Chars = buffer, Start = 0, End = end, FirstLine = line, Last = last };
-            if (last) yield break;
-            line += CountLines(buffer.AsSpan(0, end));
+            // What comes next is taken from the buffer before it is handed out: its taker may give it back at once.
+            int lines = last ? 0 : CountLines(buffer.AsSpan(0, end));
             carried = filled - end;
             carry = buffer.AsSpan(end, carried).ToArray();
+            yield return new Chunk { Chars = buffer, Start = 0, End = end, FirstLine = line, Last = last };
+            if (last) yield break;
+            line += lines;
         }
     }
 

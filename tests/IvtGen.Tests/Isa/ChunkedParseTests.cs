@@ -95,6 +95,7 @@ public sealed class ChunkedParseTests
     {
         var whole = Dump(d => SourceParser.Parse(source, d, int.MaxValue));
         Assert.NotEmpty(whole);
+        Assert.True(whole == Dump(d => SourceParser.Parse(new StringReader(source), d, source.Length, int.MaxValue)), $"{name}, reader, one parser");
         foreach (int chunk in new[] { 1, 10, 37, 100, 400 })
         {
             Assert.True(whole == Dump(d => SourceParser.Parse(source, d, chunk)), $"{name}, string, chunks of {chunk}");
