@@ -2,6 +2,8 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace IvtGen.Isa;
 
@@ -175,6 +177,22 @@ public sealed class ParsedSource
         return index;
     }
 
+    /// <summary>Appends the instructions of <paramref name="other"/> (a later part of the same source, parsed alone) after these.</summary>
+    internal void Append(ParsedSource other)
+    {
+        int count = other.InstructionCount, valueBase = _valueCount, indexBase = InstructionCount;
+        if (indexBase + count > _instructions.Length) Arrays.Grow(ref _instructions, Math.Max(_instructions.Length * 2, indexBase + count), indexBase);
+        if (valueBase + other._valueCount > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, valueBase + other._valueCount), valueBase);
+        var to = _instructions.AsSpan(indexBase, count);
+        other.Instructions.CopyTo(to);
+        for (int i = 0; i < to.Length; i++) to[i].ValueIndex += valueBase;
+        other._values.AsSpan(0, other._valueCount).CopyTo(_values.AsSpan(valueBase));
+        foreach (var kv in other._wide) _wide.Add(kv.Key + valueBase, kv.Value);
+        foreach (var kv in other._extras) _extras.Add(kv.Key + indexBase, kv.Value);
+        InstructionCount += count;
+        _valueCount += other._valueCount;
+    }
+
     /// <summary>Gives the tables back to the pool; the source is empty after.</summary>
     internal void Release()
     {
@@ -264,7 +282,12 @@ public sealed class DirectiveItem : SourceItem
 /// </summary>
 internal static class Arrays
 {
-    public static T[] Rent<T>(int length) where T : unmanaged => ArrayPool<T>.Shared.Rent(length);
+    public static T[] Rent<T>(int length) where T : unmanaged
+    {
+        var array = ArrayPool<T>.Shared.Rent(length);
+        HugePages.Advise(array);
+        return array;
+    }
 
     public static void Return<T>(T[] array) where T : unmanaged
     {
@@ -279,4 +302,37 @@ internal static class Arrays
         Return(array);
         array = bigger;
     }
+}
+
+/// <summary>
+/// Asks Linux to back a large table with 2 MB pages. Writing a fresh table costs a page fault per 4 KB, and on a
+/// virtual machine each fault costs microseconds: for 600k instructions (~30 MB of tables) that was a fifth of the
+/// time. Where transparent huge pages are on for regions that ask (the "madvise" setting, the common default), one
+/// fault maps 2 MB. Only the part of the array that covers whole 2 MB pages is advised, so nothing else is touched;
+/// anywhere else, or should the call fail, nothing changes.
+/// </summary>
+internal static class HugePages
+{
+    private const int MinBytes = 4 << 20, PageBytes = 2 << 20, MadvHugepage = 14;
+
+#if NET
+    private static bool s_unavailable = !OperatingSystem.IsLinux();
+
+    [DllImport("libc", EntryPoint = "madvise")]
+    private static extern int Madvise(nint address, nuint length, int advice);
+
+    public static unsafe void Advise<T>(T[] array) where T : unmanaged
+    {
+        long bytes = (long)array.Length * sizeof(T);
+        if (bytes < MinBytes || s_unavailable) return;
+        // Large arrays live in the large object heap, which the GC does not move: the address stays valid.
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+        nint first = (start + PageBytes - 1) & ~(nint)(PageBytes - 1), end = (start + (nint)bytes) & ~(nint)(PageBytes - 1);
+        if (end <= first) return;
+        try { Madvise(first, (nuint)(end - first), MadvHugepage); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { s_unavailable = true; }
+    }
+#else
+    public static void Advise<T>(T[] array) where T : unmanaged { }
+#endif
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Threading.Tasks;
 
 namespace IvtGen.Isa;
 
@@ -22,6 +23,9 @@ public sealed class SourceParser
     private readonly Func<string, long?> _lookup;
     private BundleItem? _open;
     private int _line;
+    // Parsing a chunk alone (ParseInChunks): what it took from the state before it, to tell whether that mattered.
+    private HashSet<string>? _missed;
+    private bool _usesLocalLabels;
 
     private SourceParser(List<AsmDiagnostic> diags, int expectedInstructions)
     {
@@ -32,54 +36,34 @@ public sealed class SourceParser
         _parsed.AbsoluteSymbols = _absolute;
     }
 
-    public static ParsedSource Parse(string source, List<AsmDiagnostic> diags)
+    public static ParsedSource Parse(string source, List<AsmDiagnostic> diags) => Parse(source, diags, DefaultChunkChars);
+
+    /// <param name="chunkChars">Sources longer than this are parsed in chunks of about this many characters on
+    /// several threads (<see cref="ParseInChunks"/>); tests make it small to cut sources everywhere.</param>
+    internal static ParsedSource Parse(string source, List<AsmDiagnostic> diags, int chunkChars)
     {
         // Instruction lines run 15–30 characters: sizing the tables for one per 12 avoids copying them as they grow.
+        if (UseChunks(source.Length, chunkChars)) return ParseInChunks(Chunks(source, chunkChars), diags, source.Length / 12, chunkChars);
         var p = new SourceParser(diags, source.Length / 12);
-        int start = 0;
-        while (start <= source.Length)
-        {
-            int nl = source.IndexOf('\n', start);
-            int end = nl < 0 ? source.Length : nl;
-            p._line++;
-            while (end > start && source[end - 1] == '\r') end--;
-            p.ParseLine(source, null, start, end);
-            if (nl < 0) break;
-            start = nl + 1;
-        }
+        p.ParseLines(source, null, 0, source.Length, last: true);
         return p.Finish();
     }
 
     /// <summary>Parses the text <paramref name="reader"/> gives, a buffer of lines at a time: the same lines as from one string.</summary>
     /// <param name="lengthHint">About how many characters the text has (0 if unknown), to size the tables once.</param>
-    public static ParsedSource Parse(TextReader reader, List<AsmDiagnostic> diags, long lengthHint = 0)
+    public static ParsedSource Parse(TextReader reader, List<AsmDiagnostic> diags, long lengthHint = 0) => Parse(reader, diags, lengthHint, DefaultChunkChars);
+
+    internal static ParsedSource Parse(TextReader reader, List<AsmDiagnostic> diags, long lengthHint, int chunkChars)
     {
-        var p = new SourceParser(diags, (int)Math.Min(lengthHint / 12, int.MaxValue / 4));
-        var buffer = new char[1 << 16];
-        int start = 0, filled = 0;
-        bool eof = false;
-        while (true)
+        int expected = (int)Math.Min(lengthHint / 12, int.MaxValue / 4);
+        if (UseChunks(lengthHint, chunkChars)) return ParseInChunks(Chunks(reader, chunkChars), diags, expected, chunkChars);
+        var p = new SourceParser(diags, expected);
+        // The same buffers of lines as the chunks, parsed here one after another.
+        foreach (var chunk in Chunks(reader, 1 << 16))
         {
-            int nl = buffer.AsSpan(start, filled - start).IndexOf('\n');
-            if (nl < 0 && !eof)
-            {
-                // The line goes on past the buffer: keep its start, make room (a longer line than the buffer doubles it), read on.
-                filled -= start;
-                Array.Copy(buffer, start, buffer, 0, filled);
-                start = 0;
-                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                int n = reader.Read(buffer, filled, buffer.Length - filled);
-                if (n == 0) eof = true;
-                filled += n;
-                continue;
-            }
-            int end = nl < 0 ? filled : start + nl;
-            p._line++;
-            int e = end;
-            while (e > start && buffer[e - 1] == '\r') e--;
-            p.ParseLine(null, buffer, start, e);
-            if (nl < 0) break;
-            start = end + 1;
+            p._line = chunk.FirstLine - 1;
+            p.ParseLines(null, chunk.Chars, chunk.Start, chunk.End, chunk.Last);
+            Arrays.Return(chunk.Chars!);
         }
         return p.Finish();
     }
@@ -90,6 +74,208 @@ public sealed class SourceParser
             Error(_open.Line, _open.Column, "unterminated bundle: '{' without '}'");
         return _parsed;
     }
+
+    /// <summary>
+    /// Parses the lines of <paramref name="text"/> (or else <paramref name="chars"/>) from <paramref name="start"/> to
+    /// <paramref name="end"/>. The last part of a source is read as one string would be, up to its end; any other
+    /// part ends just after a newline, and its lines are only those the newlines end.
+    /// </summary>
+    private void ParseLines(string? text, char[]? chars, int start, int end, bool last)
+    {
+        var all = text is not null ? text.AsSpan() : chars.AsSpan();
+        while (true)
+        {
+            int nl = all.Slice(start, end - start).IndexOf('\n');
+            if (nl < 0 && !last) return;
+            int lineEnd = nl < 0 ? end : start + nl;
+            _line++;
+            int e = lineEnd;
+            while (e > start && all[e - 1] == '\r') e--;
+            ParseLine(text, chars, start, e);
+            if (nl < 0) return;
+            start = lineEnd + 1;
+        }
+    }
+
+    // ---- Parsing in chunks, on several threads ----
+    //
+    // Parsing (lexing, operand syntax, form matching) is most of assembling, and a line needs little of what came
+    // before it: the open bundle, the .set symbols, the numeric labels' counts, the last statement (a ';;' line
+    // belongs to the instruction before it). So a long source is cut into chunks at line ends, each chunk is parsed
+    // alone on the thread pool as if it began the source, and the chunks are joined in order on the calling thread.
+    // A chunk whose parse could have gone otherwise with the state before it (it starts inside a bundle, looked up a
+    // name that an earlier chunk defined, or uses numeric labels after earlier ones did) is parsed again, in order,
+    // with that state: the result is always the one parsing from the start gives, the speed only where it is safe.
+
+    /// <summary>About 13,000 instruction lines: enough work per chunk that handing it to a thread costs nothing.</summary>
+    internal const int DefaultChunkChars = 1 << 18;
+
+    private static bool UseChunks(long length, int chunkChars) => length > 2L * chunkChars;
+
+    /// <summary>A part of the source ending at a line end (or the source's end), and the number of its first line.</summary>
+    private sealed class Chunk
+    {
+        public string? Text;
+        public char[]? Chars;
+        public int Start, End, FirstLine;
+        public bool Last;
+        public Task<SourceParser>? Parsed;
+
+        /// <summary>Parses the chunk as if it began the source, noting what it took from there.</summary>
+        public SourceParser ParseAlone(int chunkChars)
+        {
+            var p = new SourceParser(new List<AsmDiagnostic>(), chunkChars / 12) { _line = FirstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
+            p.ParseLines(Text, Chars, Start, End, Last);
+            return p;
+        }
+    }
+
+    private static IEnumerable<Chunk> Chunks(string source, int chunkChars)
+    {
+        int start = 0, line = 1;
+        while (true)
+        {
+            int end = source.Length;
+            if (source.Length - start > chunkChars)
+            {
+                int nl = source.IndexOf('\n', start + chunkChars);
+                if (nl >= 0) end = nl + 1;
+            }
+            bool last = end == source.Length;
+            yield return new Chunk { Text = source, Start = start, End = end, FirstLine = line, Last = last };
+            if (last) yield break;
+            line += CountLines(source.AsSpan(start, end - start));
+            start = end;
+        }
+    }
+
+    /// <summary>
+    /// Reads chunks of whole lines into buffers of their own (each is parsed while the next is read), taken from the
+    /// pool and given back when the chunk is joined: a fresh 512 KB per chunk would cost more in page faults than it saves.
+    /// </summary>
+    private static IEnumerable<Chunk> Chunks(TextReader reader, int chunkChars)
+    {
+        var carry = Array.Empty<char>();
+        int carried = 0, line = 1;
+        while (true)
+        {
+            // The unfinished line of the previous buffer, then as much as the reader gives, up to the last line end.
+            var buffer = Arrays.Rent<char>(Math.Max(chunkChars, carried * 2));
+            Array.Copy(carry, buffer, carried);
+            int filled = carried;
+            while (filled < buffer.Length)
+            {
+                int n = reader.Read(buffer, filled, buffer.Length - filled);
+                if (n == 0) break;
+                filled += n;
+            }
+            bool last = filled < buffer.Length;
+            int end = last ? filled : buffer.AsSpan(0, filled).LastIndexOf('\n') + 1;
+            if (end == 0 && !last)
+            {
+                // One line longer than the buffer: read on with a bigger one.
+                carry = buffer.AsSpan(0, filled).ToArray();
+                carried = filled;
+                Arrays.Return(buffer);
+                continue;
+            }
+            // What comes next is taken from the buffer before it is handed out: its taker may give it back at once.
+            int lines = last ? 0 : CountLines(buffer.AsSpan(0, end));
+            carried = filled - end;
+            carry = buffer.AsSpan(end, carried).ToArray();
+            yield return new Chunk { Chars = buffer, Start = 0, End = end, FirstLine = line, Last = last };
+            if (last) yield break;
+            line += lines;
+        }
+    }
+
+    private static int CountLines(ReadOnlySpan<char> text)
+    {
+        int count = 0;
+        for (int i; (i = text.IndexOf('\n')) >= 0; text = text.Slice(i + 1)) count++;
+        return count;
+    }
+
+    private static ParsedSource ParseInChunks(IEnumerable<Chunk> chunks, List<AsmDiagnostic> diags, int expected, int chunkChars)
+    {
+        var joined = new SourceParser(diags, expected);
+        // A few chunks in flight keep two to four cores busy while the calling thread reads and joins, and bound the
+        // memory held. (Not Environment.ProcessorCount: the generator compiles this file, and analyzers may not read
+        // the environment; on one core the chunks simply run one after another.)
+        const int inFlight = 4;
+        var queue = new Queue<Chunk>();
+        foreach (var c in chunks)
+        {
+            var chunk = c;
+            chunk.Parsed = Task.Run(() => chunk.ParseAlone(chunkChars));
+            queue.Enqueue(chunk);
+            if (queue.Count >= inFlight) joined.Join(queue.Dequeue());
+        }
+        while (queue.Count > 0) joined.Join(queue.Dequeue());
+        return joined.Finish();
+    }
+
+    /// <summary>Appends a chunk parsed alone, or parses it again here when the state before it could have changed its parse.</summary>
+    private void Join(Chunk chunk)
+    {
+        var alone = chunk.Parsed!.GetAwaiter().GetResult();
+        try { JoinParsed(chunk, alone); }
+        finally
+        {
+            alone._parsed.Release();
+            if (chunk.Chars is not null) Arrays.Return(chunk.Chars);
+        }
+    }
+
+    private void JoinParsed(Chunk chunk, SourceParser alone)
+    {
+        bool independent = _open is null
+            && (!alone._usesLocalLabels || _localCount.Count == 0)
+            && !alone._missed!.Overlaps(_absolute.Keys);
+        if (!independent)
+        {
+            _line = chunk.FirstLine - 1;
+            ParseLines(chunk.Text, chunk.Chars, chunk.Start, chunk.End, chunk.Last);
+            return;
+        }
+        int offset = _parsed.InstructionCount;
+        var items = alone._items;
+        int k = 0;
+        // Leading ';;' lines: parsed from the start, they end the instructions before the chunk, as ParseStatement does.
+        var previous = _items.Count > 0 ? _items[_items.Count - 1] : null;
+        int endOfPrevious = previous is InstructionsItem run ? run.First + run.Count - 1 : previous is BundleItem { Count: > 0 } closed ? closed.First + closed.Count - 1 : -1;
+        for (; k < items.Count && items[k] is StopItem && endOfPrevious >= 0; k++) _parsed.Instruction(endOfPrevious).StopAfter = true;
+        _parsed.Append(alone._parsed);
+        for (; k < items.Count; k++)
+        {
+            switch (items[k])
+            {
+                case InstructionsItem r when _items.Count > 0 && _items[_items.Count - 1] is InstructionsItem before:
+                    before.Count += r.Count; // one run continues across the cut
+                    break;
+                case InstructionsItem r:
+                    _items.Add(new InstructionsItem { Line = r.Line, Column = r.Column, First = r.First + offset, Count = r.Count });
+                    break;
+                case BundleItem b:
+                    _items.Add(Shifted(b, offset));
+                    break;
+                default:
+                    _items.Add(items[k]);
+                    break;
+            }
+        }
+        if (alone._open is not null) _open = Shifted(alone._open, offset);
+        foreach (var kv in alone._absolute) _absolute[kv.Key] = kv.Value;
+        foreach (var kv in alone._localCount)
+        {
+            _localCount.TryGetValue(kv.Key, out int c);
+            _localCount[kv.Key] = c + kv.Value;
+        }
+        _diags.AddRange(alone._diags);
+    }
+
+    private static BundleItem Shifted(BundleItem b, int offset) =>
+        new() { Line = b.Line, Column = b.Column, TemplateName = b.TemplateName, First = b.First + offset, Count = b.Count, Broken = b.Broken };
 
     private void Error(int line, int col, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, line, col, msg));
 
@@ -264,8 +450,12 @@ public sealed class SourceParser
         }
     }
 
-    private long? Lookup(string name) =>
-        _absolute.TryGetValue(name, out long v) ? v : Registers.TryPsrField(name, out long psr) ? psr : null;
+    private long? Lookup(string name)
+    {
+        if (_absolute.TryGetValue(name, out long v)) return v;
+        _missed?.Add(name); // a chunk parsed alone: an earlier chunk may define it
+        return Registers.TryPsrField(name, out long psr) ? psr : null;
+    }
 
     private int ParseDirective(TokenLine tk, int i)
     {
@@ -351,6 +541,7 @@ public sealed class SourceParser
     /// <summary>Numeric labels: each <c>N:</c> gets a unique name; <c>Nb</c> names the last one, <c>Nf</c> the next.</summary>
     private string DefineLocal(string n)
     {
+        _usesLocalLabels = true;
         _localCount.TryGetValue(n, out int c);
         _localCount[n] = c + 1;
         return LocalName(n, c);
@@ -361,6 +552,7 @@ public sealed class SourceParser
     private void RewriteLocalRefs(TokenLine tk, int from)
     {
         if (!tk.HasLocalRefs) return;
+        _usesLocalLabels = true;
         for (int j = from; j < tk.Count; j++)
         {
             var t = tk[j];

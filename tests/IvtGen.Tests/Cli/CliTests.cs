@@ -93,4 +93,18 @@ public sealed class CliTests : IDisposable
         Assert.Contains("error", err);
         Assert.DoesNotContain("   at ", err);
     }
+
+    [Fact]
+    public void Build_without_its_companion_says_so_and_fails()
+    {
+        // ivtgen alone, as if only the native executable had been copied somewhere: build needs ivtgen-build beside it.
+        string lone = Path.Combine(_dir, "lone");
+        Directory.CreateDirectory(lone);
+        foreach (var f in new[] { "ivtgen.dll", "ivtgen.runtimeconfig.json", "ivtgen.deps.json", "IvtGen.Runtime.dll", "System.CommandLine.dll" })
+            File.Copy(Path.Combine(AppContext.BaseDirectory, f), Path.Combine(lone, f));
+        var (code, _, err) = Run("dotnet", _dir, Path.Combine(lone, "ivtgen.dll"), "build", "samples");
+        Assert.Equal(1, code);
+        Assert.Contains("'build' runs in the companion ivtgen-build.dll, which is not in", err);
+        Assert.DoesNotContain("   at ", err);
+    }
 }

@@ -3,7 +3,6 @@ extern alias gen;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -18,25 +17,13 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace IvtGen.Cli;
 
 /// <summary>
-/// <c>ivtgen build PATH... [--define SYMBOL]... [--symbol NAME=ADDR]... [-o DIR]</c>: runs the source generator
+/// <c>ivtgen build</c> (syntax: <see cref="BuildCommandLine"/>): runs the source generator
 /// in-process on DSL sources (no project file needed) and writes, per table N and variant V, N.V.bin, N.V.S and
 /// manifest.json. Diagnostics print like the compiler's; any error gives exit code 1.
 /// </summary>
 internal static class BuildCommand
 {
-    public static Command Create()
-    {
-        var paths = new Argument<string[]>("paths") { Description = "C# DSL source files or folders (searched for *.cs)", Arity = ArgumentArity.OneOrMore };
-        var defines = new Option<string[]>("--define", "-d") { Description = "Preprocessor symbol (e.g. XEN); repeatable", AllowMultipleArgumentsPerToken = false };
-        var symbols = new Option<string[]>("--symbol", "-s") { Description = "External symbol address NAME=ADDR; repeatable" };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Output folder (default: ivt-out)" };
-        var cmd = new Command("build", "Compile IVT tables written in the C# DSL into images, listings and a manifest") { paths, defines, symbols, output };
-        cmd.SetAction(p => Run(p.GetValue(paths)!, p.GetValue(defines) ?? Array.Empty<string>(), p.GetValue(symbols) ?? Array.Empty<string>(),
-            p.GetValue(output) ?? new DirectoryInfo("ivt-out")));
-        return cmd;
-    }
-
-    private static int Run(string[] paths, string[] defines, string[] symbolArgs, DirectoryInfo outDir)
+    public static int Run(string[] paths, string[] defines, string[] symbolArgs, DirectoryInfo outDir)
     {
         var files = new List<string>();
         foreach (var p in paths)
