@@ -69,7 +69,7 @@ public static class IvtElf
         foreach (var rel in image.Relocations)
         {
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = facts[b];
+            var f = BundleFacts.At(facts, image.Bytes, b);
             var t = f.Template!;
             int slot = t.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
             var ins = f.Ins(slot);

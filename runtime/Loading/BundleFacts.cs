@@ -20,14 +20,18 @@ internal readonly struct TargetRef
 }
 
 /// <summary>
-/// What verification needs to know about one bundle value, decoded once. Everything here depends only on the 128
-/// bits (targets are displacements, not addresses), so identical bundles share one instance. Slots are classified
-/// (which form, if any) without building instructions; <see cref="Ins"/> builds one when a finding or a relocation
-/// needs its operands.
+/// What verification needs to know about one bundle value. Only a bundle that needs a closer look (a reserved
+/// template, an undecodable slot, a forbidden instruction, a hyperprivop, an IP-relative operand) gets its own
+/// instance; every other bundle shares <see cref="Ordinary"/>, so verifying ordinary code allocates nothing per bundle.
+/// Slots are classified (which form, if any) without building instructions; <see cref="Ins"/> builds one when a
+/// finding or a relocation needs its operands.
 /// </summary>
 internal sealed class BundleFacts
 {
     private static readonly TargetRef[] s_noTargets = new TargetRef[0];
+
+    /// <summary>Every slot decodes and nothing in the bundle needs a check: its details are re-derived on demand (<see cref="At"/>).</summary>
+    public static readonly BundleFacts Ordinary = new();
 
     public Bundle Bits;
     /// <summary>Null for a reserved template.</summary>
@@ -41,9 +45,9 @@ internal sealed class BundleFacts
     /// <summary>Bit s: slot s is a hyperprivop break (forbidden on native).</summary>
     public byte Hypercall;
     public TargetRef[] Targets = s_noTargets;
-    /// <summary>Whether any check beyond "it decoded" needs to look at this bundle.</summary>
-    public bool Interesting;
     private Instruction[]? _slots;
+
+    public bool IsOrdinary => ReferenceEquals(this, Ordinary);
 
     public Form? FormAt(int s) => s == 0 ? Form0 : s == 1 ? Form1 : Form2;
 
@@ -63,131 +67,85 @@ internal sealed class BundleFacts
         return slots[s];
     }
 
-    public static BundleFacts Decode(Bundle b)
+    /// <summary>The facts of bundle <paramref name="b"/>: the recorded ones, or for an ordinary bundle its full facts decoded again from <paramref name="code"/>.</summary>
+    public static BundleFacts At(BundleFacts[] facts, ReadOnlySpan<byte> code, int b) =>
+        facts[b].IsOrdinary ? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true) : facts[b];
+
+    /// <summary>Classifies each slot; returns <see cref="Ordinary"/> when nothing needs a check, unless <paramref name="always"/>.</summary>
+    public static BundleFacts Analyze(Bundle b, bool always)
     {
-        var f = new BundleFacts { Bits = b };
         var t = Template.FromCode(b.TemplateCode);
-        f.Template = t;
-        if (t is null)
-        {
-            f.Interesting = true;
-            return f;
-        }
-        TargetRef[]? targets = null;
-        int nTargets = 0;
+        if (t is null) return new BundleFacts { Bits = b };
+        var kinds = t.Slots;
+        ulong s0 = (b.Lo >> 5) & Bundle.SlotMask, s1 = ((b.Lo >> 46) | (b.Hi << 18)) & Bundle.SlotMask, s2 = (b.Hi >> 23) & Bundle.SlotMask;
+        Form? f0 = null, f1 = null, f2 = null;
+        int undecodable = 0, forbidden = 0, hypercall = 0, nTargets = 0;
         for (int s = 0; s < 3; s++)
         {
-            var kind = t.Slots[s];
+            var kind = kinds[s];
             if (kind == SlotKind.L) continue;
-            var word = kind == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
-            var form = SlotDecoder.Classify(kind, word);
+            ulong slot = s == 0 ? s0 : s == 1 ? s1 : s2, @long = kind == SlotKind.X ? s1 : 0;
+            var form = SlotDecoder.Classify((int)kind, slot, @long, out int flags);
             if (form is null)
             {
-                f.Undecodable |= (byte)(1 << s);
+                undecodable |= 1 << s;
                 continue;
             }
-            if (s == 0) f.Form0 = form; else if (s == 1) f.Form1 = form; else f.Form2 = form;
+            if (s == 0) f0 = form; else if (s == 1) f1 = form; else f2 = form;
+            if ((flags & (FormInfo.FlagForbidden | FormInfo.FlagBreak | FormInfo.FlagTargets)) == 0) continue;
             var info = FormInfo.Of(form);
-            if (info.Forbidden) f.Forbidden |= (byte)(1 << s);
+            if (info.Forbidden) forbidden |= 1 << s;
             if (info.BreakImmediate >= 0)
             {
-                long imm = info.Operand(info.BreakImmediate, word);
-                if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) f.Hypercall |= (byte)(1 << s);
+                long imm = info.Operand(info.BreakImmediate, new InsnWord(slot, @long));
+                if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) hypercall |= 1 << s;
             }
-            var ts = info.Targets;
-            for (int i = 0; i < ts.Length; i++)
-            {
-                targets ??= new TargetRef[2];
-                if (nTargets == targets.Length) Array.Resize(ref targets, nTargets * 2);
-                targets[nTargets++] = new TargetRef(s, ts[i], info.Operand(ts[i], word));
-            }
+            nTargets += info.Targets.Length;
         }
-        if (targets is not null)
+        if (!always && (undecodable | forbidden | hypercall | nTargets) == 0) return Ordinary;
+
+        var f = new BundleFacts
         {
-            if (nTargets != targets.Length) Array.Resize(ref targets, nTargets);
+            Bits = b, Template = t, Form0 = f0, Form1 = f1, Form2 = f2,
+            Undecodable = (byte)undecodable, Forbidden = (byte)forbidden, Hypercall = (byte)hypercall,
+        };
+        if (nTargets > 0)
+        {
+            var targets = new TargetRef[nTargets];
+            int k = 0;
+            for (int s = 0; s < 3; s++)
+            {
+                var form = f.FormAt(s);
+                if (form is null) continue;
+                var info = FormInfo.Of(form);
+                foreach (int op in info.Targets) targets[k++] = new TargetRef(s, op, info.Operand(op, f.Word(s)));
+            }
             f.Targets = targets;
         }
-        f.Interesting = f.Undecodable != 0 || f.Forbidden != 0 || f.Hypercall != 0 || nTargets != 0;
         return f;
     }
-}
 
-/// <summary>
-/// Decodes every bundle of a code region once: identical bundles (padding, nops, repeated sequences) share one
-/// <see cref="BundleFacts"/>, found through an open-addressing table keyed by the 128 bits.
-/// </summary>
-internal sealed class BundleDecoder
-{
-    private ulong[] _lo;
-    private ulong[] _hi;
-    private BundleFacts?[] _facts;
-    private int _mask;
-    private int _count;
-    // The all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is decoded once per process.
-    private static readonly BundleFacts s_zero = BundleFacts.Decode(default);
-
-    public BundleDecoder(int expectedBundles)
-    {
-        int cap = 64;
-        while (cap < expectedBundles) cap <<= 1;
-        _lo = new ulong[cap];
-        _hi = new ulong[cap];
-        _facts = new BundleFacts?[cap];
-        _mask = cap - 1;
-    }
-
-    public int Unique => _count + 1;
-
-    /// <summary>The facts of each bundle of <paramref name="code"/> (whose length is a multiple of 16), in order.</summary>
-    public void DecodeAll(ReadOnlySpan<byte> code, BundleFacts[] into, int at)
+    /// <summary>The facts of every bundle of <paramref name="code"/> (whose length is a multiple of 16), in order.</summary>
+    public static BundleFacts[] DecodeAll(ReadOnlySpan<byte> code)
     {
         int n = code.Length / Bundle.Size;
+        var facts = new BundleFacts[n];
+        ulong lastLo = 0, lastHi = 0;
+        var last = Ordinary; // the all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is ordinary
         for (int i = 0; i < n; i++)
         {
             var span = code.Slice(i * Bundle.Size, Bundle.Size);
             ulong lo = BinaryPrimitives.ReadUInt64LittleEndian(span);
             ulong hi = BinaryPrimitives.ReadUInt64LittleEndian(span.Slice(8));
-            into[at + i] = (lo | hi) == 0 ? s_zero : Lookup(lo, hi);
+            if ((lo | hi) == 0) { facts[i] = Ordinary; continue; }
+            if (lo != lastLo || hi != lastHi)
+            {
+                last = Analyze(new Bundle(lo, hi), always: false);
+                lastLo = lo;
+                lastHi = hi;
+            }
+            facts[i] = last;
         }
-    }
-
-    private BundleFacts Lookup(ulong lo, ulong hi)
-    {
-        int h = (int)((lo * 0x9E3779B97F4A7C15UL ^ hi * 0xC2B2AE3D27D4EB4FUL) >> 40) & _mask;
-        while (true)
-        {
-            var f = _facts[h];
-            if (f is null) break;
-            if (_lo[h] == lo && _hi[h] == hi) return f;
-            h = (h + 1) & _mask;
-        }
-        var facts = BundleFacts.Decode(new Bundle(lo, hi));
-        _lo[h] = lo;
-        _hi[h] = hi;
-        _facts[h] = facts;
-        if (++_count * 2 > _facts.Length) Grow();
         return facts;
-    }
-
-    private void Grow()
-    {
-        var oldLo = _lo;
-        var oldHi = _hi;
-        var oldFacts = _facts;
-        int cap = oldFacts.Length * 2;
-        _lo = new ulong[cap];
-        _hi = new ulong[cap];
-        _facts = new BundleFacts?[cap];
-        _mask = cap - 1;
-        for (int i = 0; i < oldFacts.Length; i++)
-        {
-            var f = oldFacts[i];
-            if (f is null) continue;
-            int h = (int)((oldLo[i] * 0x9E3779B97F4A7C15UL ^ oldHi[i] * 0xC2B2AE3D27D4EB4FUL) >> 40) & _mask;
-            while (_facts[h] is not null) h = (h + 1) & _mask;
-            _lo[h] = oldLo[i];
-            _hi[h] = oldHi[i];
-            _facts[h] = f;
-        }
     }
 }

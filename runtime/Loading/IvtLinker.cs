@@ -122,7 +122,7 @@ public static class IvtLinker
         foreach (var rel in image.Relocations)
         {
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = facts[b];
+            var f = BundleFacts.At(facts, image.Bytes, b);
             int slot = f.Template!.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
             var ins = f.Ins(slot);
             RelocationSites.TryGet(ins.Form, out int operand, out var type);
@@ -160,9 +160,8 @@ public static class IvtLinker
         {
             var span = new Span<byte>(into, b * Bundle.Size, Bundle.Size);
             var cur = Bundle.Read(span);
-            var f = facts[b];
             // Decode the current bits: an earlier patch of another slot of this bundle must survive.
-            var t = f.Template!;
+            var t = Template.FromCode(cur.TemplateCode)!;
             var word = t.Slots[slot] == SlotKind.X ? new InsnWord(cur.Slot(2), cur.Slot(1)) : new InsnWord(cur.Slot(slot));
             InstructionDecoder.TryDecode(t.Slots[slot], word, out var ins);
             var err = RelocationSites.TryPatch(cur, t, slot, ins, operand, value, out var next);
@@ -181,18 +180,21 @@ public static class IvtLinker
         var again = IvtVerifier.Run(image, bytes, map, resolved, checkDigest: false, expectedSize: null);
         findings.AddRange(again.Findings);
         // And only relocated slots changed.
+        var original = image.Bytes;
         for (int b = 0; b < facts.Length; b++)
         {
-            var was = facts[b].Bits;
-            var now = again.Facts[b].Bits;
+            var was = Bundle.Read(original.Slice(b * Bundle.Size));
+            var now = Bundle.Read(new ReadOnlySpan<byte>(bytes, b * Bundle.Size, Bundle.Size));
             if (was.Equals(now)) continue;
+            var before = BundleFacts.At(facts, original, b);
+            var after = BundleFacts.At(again.Facts, bytes, b);
             for (int s = 0; s < 3; s++)
             {
-                if (facts[b].Template!.Slots[s] == SlotKind.L) continue;
-                bool changed = facts[b].Template!.IsLong && s == 2 ? was.Slot(1) != now.Slot(1) || was.Slot(2) != now.Slot(2) : was.Slot(s) != now.Slot(s);
+                if (before.Template!.Slots[s] == SlotKind.L) continue;
+                bool changed = before.Template!.IsLong && s == 2 ? was.Slot(1) != now.Slot(1) || was.Slot(2) != now.Slot(2) : was.Slot(s) != now.Slot(s);
                 if (!changed) continue;
-                var a = facts[b].Ins(s);
-                var c = again.Facts[b].Ins(s);
+                var a = before.Ins(s);
+                var c = after.Template is null ? default : after.Ins(s);
                 bool sameShape = !c.IsDefault && ReferenceEquals(a.Form, c.Form) && a.Qp == c.Qp;
                 for (int i = 0; sameShape && i < a.Values.Length; i++)
                     if (a.Values[i] != c.Values[i] && a.Form.Operands[i].Kind != OperandKind.Target && !IsRelocated(a.Form, i)) sameShape = false;

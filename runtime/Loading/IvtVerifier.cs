@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -22,13 +23,12 @@ public sealed class IvtVerifyOptions
 /// </summary>
 public sealed class VerifiedIvt
 {
-    internal VerifiedIvt(IvtImage image, BundleFacts[] facts, Dictionary<string, long> symbols, Dictionary<string, long> externals, int uniqueBundles)
+    internal VerifiedIvt(IvtImage image, BundleFacts[] facts, Dictionary<string, long> symbols, Dictionary<string, long> externals)
     {
         Image = image;
         Facts = facts;
         SymbolAddresses = symbols;
         ExternalAddresses = externals;
-        UniqueBundles = uniqueBundles;
     }
 
     public IvtImage Image { get; }
@@ -37,8 +37,6 @@ public sealed class VerifiedIvt
     public IReadOnlyDictionary<string, long> SymbolAddresses { get; }
     /// <summary>Each external symbol the image references, at the address it was built with (what its references reach).</summary>
     public IReadOnlyDictionary<string, long> ExternalAddresses { get; }
-    /// <summary>How many distinct bundle values the image holds (each was decoded once).</summary>
-    public int UniqueBundles { get; }
 }
 
 /// <summary>
@@ -54,7 +52,7 @@ public static class IvtVerifier
     {
         var result = Run(image, image.Bytes, AddressMap.Unlinked, null, checkDigest: true, options?.ExpectedSize);
         if (result.Findings.Count > 0) throw new IvtVerificationException(image.Table, image.Variant, result.Findings);
-        return new VerifiedIvt(image, result.Facts, result.Symbols, result.Externals, result.UniqueBundles);
+        return new VerifiedIvt(image, result.Facts, result.Symbols, result.Externals);
     }
 
     /// <summary>Every finding for <paramref name="image"/>, without throwing (empty when it verifies).</summary>
@@ -93,7 +91,6 @@ public static class IvtVerifier
         public BundleFacts[] Facts = new BundleFacts[0];
         public Dictionary<string, long> Symbols = new(StringComparer.Ordinal);
         public Dictionary<string, long> Externals = new(StringComparer.Ordinal);
-        public int UniqueBundles;
     }
 
     /// <summary>
@@ -120,21 +117,18 @@ public static class IvtVerifier
 
         // Decode every bundle once.
         int n = (int)(len / Bundle.Size);
-        var facts = new BundleFacts[n];
-        var decoder = new BundleDecoder(Math.Max(64, n / 4));
-        decoder.DecodeAll(bytes.Slice(0, n * Bundle.Size), facts, 0);
+        var facts = BundleFacts.DecodeAll(bytes.Slice(0, n * Bundle.Size));
         r.Facts = facts;
-        r.UniqueBundles = decoder.Unique;
 
-        CheckVectorMap(image, facts, r, where);
+        CheckVectorMap(image, bytes, facts.Length, r, where);
         CheckSymbols(image, len, r, where);
-        var sites = CheckRelocations(image, facts, map, resolved, r, where);
+        var sites = CheckRelocations(image, bytes, facts, map, resolved, r, where);
 
         bool xen = VariantRules.IsXen(image.Variant);
         for (int b = 0; b < n; b++)
         {
             var f = facts[b];
-            if (!f.Interesting) continue;
+            if (f.IsOrdinary) continue;
             long off = (long)b * Bundle.Size;
             if (f.Template is null)
             {
@@ -240,7 +234,7 @@ public static class IvtVerifier
     }
 
     /// <summary>68 entries at their architected offsets and capacities; each handler within its slot, the rest zero padding.</summary>
-    private static void CheckVectorMap(IvtImage image, BundleFacts[] facts, RunResult r, Locator where)
+    private static void CheckVectorMap(IvtImage image, ReadOnlySpan<byte> bytes, int bundles, RunResult r, Locator where)
     {
         var v = image.Vectors;
         if (v.Count != IvtLayout.EntryCount)
@@ -265,11 +259,10 @@ public static class IvtVerifier
             if (e.Handler.Length == 0 && e.BundlesUsed != 0)
                 r.Findings.Add(where.At(FindingKind.Layout, offset, -1, $"an empty entry that uses {e.BundlesUsed} bundles"));
             // Past the handler, up to the next entry, only zero padding (what .org fills with).
-            int first = offset / Bundle.Size + e.BundlesUsed, end = Math.Min(facts.Length, offset / Bundle.Size + capacity);
+            int first = offset / Bundle.Size + e.BundlesUsed, end = Math.Min(bundles, offset / Bundle.Size + capacity);
             for (int b = first; b < end; b++)
             {
-                var bits = facts[b].Bits;
-                if ((bits.Lo | bits.Hi) == 0) continue;
+                if (IsZero(bytes.Slice(b * Bundle.Size, Bundle.Size))) continue;
                 r.Findings.Add(where.At(FindingKind.Layout, (long)b * Bundle.Size, -1, e.Handler.Length == 0
                     ? "an empty entry holds code (only zero padding expected)"
                     : $"code after the {e.BundlesUsed} bundles the vector map gives handler {e.Handler} (only zero padding expected)"));
@@ -277,6 +270,9 @@ public static class IvtVerifier
             }
         }
     }
+
+    internal static bool IsZero(ReadOnlySpan<byte> bundle) =>
+        (BinaryPrimitives.ReadUInt64LittleEndian(bundle) | BinaryPrimitives.ReadUInt64LittleEndian(bundle.Slice(8))) == 0;
 
     private static void CheckSymbols(IvtImage image, long len, RunResult r, Locator where)
     {
@@ -320,7 +316,7 @@ public static class IvtVerifier
     /// Each relocation names a bundle and slot holding an instruction whose relocatable operand is of the recorded kind,
     /// and a symbol the image defines or an external; all references to one external reach the same address.
     /// </summary>
-    private static Dictionary<long, Site> CheckRelocations(IvtImage image, BundleFacts[] facts, AddressMap map,
+    private static Dictionary<long, Site> CheckRelocations(IvtImage image, ReadOnlySpan<byte> bytes, BundleFacts[] facts, AddressMap map,
         IReadOnlyDictionary<string, long>? resolved, RunResult r, Locator where)
     {
         var sites = new Dictionary<long, Site>();
@@ -332,7 +328,7 @@ public static class IvtVerifier
                 continue;
             }
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = facts[b];
+            var f = BundleFacts.At(facts, bytes, b);
             if (f.Template is null) continue; // reported as a decode finding
             int slot = f.Template.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
             if ((f.Undecodable >> slot & 1) != 0) continue;

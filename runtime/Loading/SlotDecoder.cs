@@ -17,9 +17,27 @@ public static class SlotDecoder
     private const int ExtShift = 27, ExtBits = 10;
     private const ulong ExtMask = ((1UL << ExtBits) - 1) << ExtShift;
 
+    /// <summary>One candidate, with what the hot loop reads copied out of the form.</summary>
+    private readonly struct Candidate
+    {
+        public readonly ulong Value, Mask, CoveredSlot, CoveredLong;
+        public readonly Form Form;
+        public readonly int Flags;
+
+        public Candidate(Form f)
+        {
+            Value = f.Pattern.Value;
+            Mask = f.Pattern.Mask;
+            CoveredSlot = f.CoveredSlot;
+            CoveredLong = f.IsLong ? f.CoveredLong : ulong.MaxValue;
+            Form = f;
+            Flags = FormInfo.Of(f).Flags;
+        }
+    }
+
     // [kind][major] → candidates in preference order; [kind][major * 1024 + ext] → narrowed, filled on first use.
     private static readonly Form[][][] s_byMajor = BuildMajor();
-    private static readonly Form[]?[][] s_narrow = NewNarrow();
+    private static readonly Candidate[]?[][] s_narrow = NewNarrow();
 
     private static Form[][][] BuildMajor()
     {
@@ -55,10 +73,10 @@ public static class SlotDecoder
         return index;
     }
 
-    private static Form[]?[][] NewNarrow()
+    private static Candidate[]?[][] NewNarrow()
     {
-        var n = new Form[]?[6][];
-        for (int k = 0; k < 6; k++) n[k] = new Form[]?[16 << ExtBits];
+        var n = new Candidate[]?[6][];
+        for (int k = 0; k < 6; k++) n[k] = new Candidate[]?[16 << ExtBits];
         return n;
     }
 
@@ -69,17 +87,16 @@ public static class SlotDecoder
         return n;
     }
 
-    private static Form[] Narrow(int kind, int major, ulong slot)
+    private static Candidate[] Narrow(int kind, ulong slot)
     {
-        int ext = (int)((slot & ExtMask) >> ExtShift);
-        int key = major << ExtBits | ext;
+        int key = (int)(slot >> ExtShift) & ((16 << ExtBits) - 1); // major (37–40) and bits 27–36
         var cached = Volatile.Read(ref s_narrow[kind][key]);
         if (cached is not null) return cached;
-        var all = s_byMajor[kind][major];
-        var list = new List<Form>();
-        ulong bits = (ulong)ext << ExtShift;
+        var all = s_byMajor[kind][key >> ExtBits];
+        var list = new List<Candidate>();
+        ulong bits = (ulong)(key & ((1 << ExtBits) - 1)) << ExtShift;
         foreach (var f in all)
-            if (((f.Pattern.Value ^ bits) & f.Pattern.Mask & ExtMask) == 0) list.Add(f);
+            if (((f.Pattern.Value ^ bits) & f.Pattern.Mask & ExtMask) == 0) list.Add(new Candidate(f));
         var arr = list.ToArray();
         Volatile.Write(ref s_narrow[kind][key], arr);
         return arr;
@@ -89,42 +106,67 @@ public static class SlotDecoder
     /// Which form <see cref="TryDecode"/> would decode <paramref name="word"/> as, without building the instruction when
     /// that form's operands cannot fail extraction (<see cref="FormInfo.AlwaysExtracts"/>); null when it decodes to none.
     /// </summary>
-    public static Form? Classify(SlotKind kind, in InsnWord word)
+    public static Form? Classify(SlotKind kind, in InsnWord word) => Classify((int)kind, word.Slot, word.Long, out _);
+
+    /// <summary><see cref="Classify(SlotKind, in InsnWord)"/>, also giving the form's <see cref="FormInfo.Flags"/>.</summary>
+    internal static Form? Classify(int kind, ulong slot, ulong @long, out int flags)
     {
-        int major = (int)(word.Slot >> 37 & 0xf);
-        var candidates = Narrow((int)kind, major, word.Slot);
+        var candidates = Narrow(kind, slot);
         for (int c = 0; c < candidates.Length; c++)
         {
-            var f = candidates[c];
-            if (!f.Pattern.Matches(word.Slot)) continue;
-            if ((word.Slot & ~f.CoveredSlot) != 0 || (f.IsLong && (word.Long & ~f.CoveredLong) != 0)) continue;
-            if (FormInfo.Of(f).AlwaysExtracts || TryExtract(f, word, out _)) return f;
+            ref readonly var f = ref candidates[c];
+            if ((slot & f.Mask) != f.Value || (slot & ~f.CoveredSlot) != 0 || (@long & ~f.CoveredLong) != 0) continue;
+            if ((f.Flags & FormInfo.FlagAlwaysExtracts) != 0 || Extracts(f.Form, new InsnWord(slot, @long), Scratch(f.Form.Operands.Length)))
+            {
+                flags = f.Flags;
+                return f.Form;
+            }
         }
+        flags = 0;
         return null;
     }
 
     /// <summary>Exactly <see cref="InstructionDecoder.TryDecode"/>.</summary>
     public static bool TryDecode(SlotKind kind, in InsnWord word, out Instruction ins)
     {
-        int major = (int)(word.Slot >> 37 & 0xf);
-        var candidates = Narrow((int)kind, major, word.Slot);
+        var candidates = Narrow((int)kind, word.Slot);
         for (int c = 0; c < candidates.Length; c++)
         {
-            var f = candidates[c];
-            if (!f.Pattern.Matches(word.Slot)) continue;
-            if ((word.Slot & ~f.CoveredSlot) != 0 || (f.IsLong && (word.Long & ~f.CoveredLong) != 0)) continue;
-            if (TryExtract(f, word, out ins)) return true;
+            ref readonly var f = ref candidates[c];
+            if ((word.Slot & f.Mask) != f.Value || (word.Slot & ~f.CoveredSlot) != 0 || (word.Long & ~f.CoveredLong) != 0) continue;
+            if (TryExtract(f.Form, word, out ins)) return true;
         }
         ins = default;
         return false;
+    }
+
+    [ThreadStatic] private static long[][]? t_scratch;
+
+    /// <summary>A zeroed array of <paramref name="n"/> values, reused on this thread (classification keeps no instruction).</summary>
+    private static long[] Scratch(int n)
+    {
+        var byLength = t_scratch ??= new long[16][];
+        if (n >= byLength.Length) return new long[n];
+        var a = byLength[n] ??= new long[n];
+        Array.Clear(a, 0, n);
+        return a;
     }
 
     // InstructionDecoder.TryExtract, step for step.
     private static bool TryExtract(Form f, in InsnWord word, out Instruction ins)
     {
         ins = default;
+        var values = new long[f.Operands.Length];
+        if (!Extracts(f, word, values)) return false;
+        int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
+        ins = new Instruction(f, qp, values);
+        return true;
+    }
+
+    /// <summary>The operand extraction of InstructionDecoder.TryExtract into <paramref name="values"/> (zeroed, one per operand).</summary>
+    private static bool Extracts(Form f, in InsnWord word, long[] values)
+    {
         var ops = f.Operands;
-        var values = new long[ops.Length];
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
@@ -140,10 +182,7 @@ public static class SlotDecoder
             if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
             values[i] = v;
         }
-        if (f.Codec is not null && !f.Codec.Decode(word, values)) return false;
-        int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
-        ins = new Instruction(f, qp, values);
-        return true;
+        return f.Codec is null || f.Codec.Decode(word, values);
     }
 }
 
@@ -184,7 +223,13 @@ public sealed class FormInfo
         }
         AlwaysExtracts = always;
         Targets = targets.ToArray();
+        Flags = (always ? FlagAlwaysExtracts : 0) | (Forbidden ? FlagForbidden : 0) | (BreakImmediate >= 0 ? FlagBreak : 0) | (Targets.Length > 0 ? FlagTargets : 0);
     }
+
+    public const int FlagAlwaysExtracts = 1, FlagForbidden = 2, FlagBreak = 4, FlagTargets = 8;
+
+    /// <summary>The facts below as bits, for the hot loop.</summary>
+    public int Flags { get; }
 
     public Form Form { get; }
     /// <summary>Every field is plain (no value set, symbol, mirror, bias, register floor, AR unit rule, codec): extraction cannot fail.</summary>
