@@ -122,6 +122,20 @@ public sealed class LoaderCliTests : IClassFixture<BuiltSample>, IDisposable
         NoStackTrace(err + err2);
     }
 
+    [Theory]
+    [InlineData("{ not json", "not valid JSON")]
+    [InlineData("{\"tables\": 5}", "'tables' is not an array")]
+    [InlineData("{\"tables\": [{\"table\": \"ia64_ivt\", \"variants\": [{\"variant\": \"native\"}]}]}", "missing 'vectors'")]
+    [InlineData("{\"tables\": [{\"table\": \"ia64_ivt\", \"variants\": [{\"variant\": \"xen-altb\"}]}]}", "ia64_ivt.xen-altb.bin: no such file")]
+    public void Verify_reports_a_malformed_manifest_in_one_line(string manifest, string message)
+    {
+        File.WriteAllText(Path.Combine(_dir, "manifest.json"), manifest);
+        var (code, stdout, err) = Ivtgen("verify", _dir);
+        Assert.Equal(1, code);
+        Assert.Contains(message, err);
+        NoStackTrace(err + stdout);
+    }
+
     /// <summary>Adds hand-made Xen variants of the table to the folder's manifest, as a build with XEN will.</summary>
     private void AddXenVariants(params string[] variants)
     {
