@@ -116,7 +116,7 @@ public static class SlotDecoder
         {
             ref readonly var f = ref candidates[c];
             if ((slot & f.Mask) != f.Value || (slot & ~f.CoveredSlot) != 0 || (@long & ~f.CoveredLong) != 0) continue;
-            if ((f.Flags & FormInfo.FlagAlwaysExtracts) != 0 || Extracts(f.Form, new InsnWord(slot, @long), Scratch(f.Form.Operands.Length)))
+            if ((f.Flags & FormInfo.FlagAlwaysExtracts) != 0 || ExtractsChecked(f.Form, new InsnWord(slot, @long)))
             {
                 flags = f.Flags;
                 return f.Form;
@@ -160,6 +160,30 @@ public static class SlotDecoder
         if (!Extracts(f, word, values)) return false;
         int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
         ins = new Instruction(f, qp, values);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether extraction succeeds, checking only the operands that can fail (plain fields always extract) unless a
+    /// codec, which reads every value, decides.
+    /// </summary>
+    private static bool ExtractsChecked(Form f, in InsnWord word)
+    {
+        if (f.Codec is not null) return Extracts(f, word, Scratch(f.Operands.Length));
+        var ops = f.Operands;
+        foreach (int i in FormInfo.Of(f).Checked)
+        {
+            var op = ops[i];
+            ulong stored = op.Field!.Extract(word);
+            long v = op.FromStored(stored);
+            if (op.Kind == OperandKind.ImmSet && v == long.MinValue) return false;
+            if (op.Mirror is not null)
+            {
+                if (!op.TryToMirror(v, out ulong m) || m != op.Mirror.Extract(word)) return false;
+            }
+            if (!op.TryToStored(v, out ulong back) || back != stored) return false;
+            if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
+        }
         return true;
     }
 
@@ -207,6 +231,7 @@ public sealed class FormInfo
         Forbidden = VariantRules.ForbiddenOnXen(f);
         bool always = f.Codec is null;
         var targets = new List<int>();
+        var check = new List<int>();
         for (int i = 0; i < f.Operands.Length; i++)
         {
             var op = f.Operands[i];
@@ -219,8 +244,13 @@ public sealed class FormInfo
             bool plain = exactMap && op.Mirror is null && op.MinReg == 0 &&
                 op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Cr or OperandKind.Mem
                     or OperandKind.Indirect or OperandKind.Imm or OperandKind.Target;
-            if (!plain) always = false;
+            if (!plain)
+            {
+                always = false;
+                check.Add(i);
+            }
         }
+        Checked = check.ToArray();
         AlwaysExtracts = always;
         Targets = targets.ToArray();
         Flags = (always ? FlagAlwaysExtracts : 0) | (Forbidden ? FlagForbidden : 0) | (BreakImmediate >= 0 ? FlagBreak : 0) | (Targets.Length > 0 ? FlagTargets : 0);
@@ -240,6 +270,8 @@ public sealed class FormInfo
     public int BreakImmediate { get; } = -1;
     /// <summary>The IP-relative operands.</summary>
     public int[] Targets { get; }
+    /// <summary>The operands whose extraction can fail (not plain fields).</summary>
+    public int[] Checked { get; }
 
     /// <summary>Operand <paramref name="i"/> of <paramref name="word"/>, decoded as the core decoder would.</summary>
     public long Operand(int i, in InsnWord word)
