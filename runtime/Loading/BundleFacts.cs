@@ -67,6 +67,22 @@ internal sealed class BundleFacts
         return slots[s];
     }
 
+    /// <summary>
+    /// The instruction in <paramref name="slot"/> of bundle <paramref name="b"/> (slots 1 and 2 of MLX both name its
+    /// X-unit instruction, which <paramref name="slot"/> then becomes 2). False for a reserved template or a slot that holds none.
+    /// </summary>
+    public static bool TryDecodeSlot(ReadOnlySpan<byte> code, int b, ref int slot, out Template? template, out Instruction ins)
+    {
+        var bits = Bundle.Read(code.Slice(b * Bundle.Size));
+        template = Template.FromCode(bits.TemplateCode);
+        ins = default;
+        if (template is null) return false;
+        if (template.IsLong && slot >= 1) slot = 2;
+        var kind = template.Slots[slot];
+        var word = kind == SlotKind.X ? new InsnWord(bits.Slot(2), bits.Slot(1)) : new InsnWord(bits.Slot(slot));
+        return SlotDecoder.TryDecode(kind, word, out ins);
+    }
+
     /// <summary>The facts of bundle <paramref name="b"/>: the recorded ones, or for an ordinary bundle its full facts decoded again from <paramref name="code"/>.</summary>
     public static BundleFacts At(BundleFacts[] facts, ReadOnlySpan<byte> code, int b) =>
         facts[b].IsOrdinary ? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true) : facts[b];

@@ -122,9 +122,8 @@ public static class IvtLinker
         foreach (var rel in image.Relocations)
         {
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = BundleFacts.At(facts, image.Bytes, b);
-            int slot = f.Template!.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
-            var ins = f.Ins(slot);
+            int slot = rel.Slot;
+            BundleFacts.TryDecodeSlot(image.Bytes, b, ref slot, out _, out var ins);
             RelocationSites.TryGet(ins.Form, out int operand, out var type);
             bool pc = RelocationSites.IsPcRelative(type);
             long reachedAt0 = pc ? rel.Offset + ins.Values[operand] : ins.Values[operand];

@@ -328,11 +328,8 @@ public static class IvtVerifier
                 continue;
             }
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = BundleFacts.At(facts, bytes, b);
-            if (f.Template is null) continue; // reported as a decode finding
-            int slot = f.Template.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
-            if ((f.Undecodable >> slot & 1) != 0) continue;
-            var ins = f.Ins(slot);
+            int slot = rel.Slot;
+            if (!BundleFacts.TryDecodeSlot(bytes, b, ref slot, out _, out var ins)) continue; // reported as a decode finding
             if (!RelocationSites.TryGet(ins.Form, out int operand, out var type))
             {
                 r.Findings.Add(where.At(FindingKind.Relocation, rel.Offset, rel.Slot,

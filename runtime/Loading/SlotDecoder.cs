@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using IvtGen.Isa;
 
@@ -87,11 +88,15 @@ public static class SlotDecoder
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Candidate[] Narrow(int kind, ulong slot)
     {
         int key = (int)(slot >> ExtShift) & ((16 << ExtBits) - 1); // major (37–40) and bits 27–36
-        var cached = Volatile.Read(ref s_narrow[kind][key]);
-        if (cached is not null) return cached;
+        return Volatile.Read(ref s_narrow[kind][key]) ?? Fill(kind, key);
+    }
+
+    private static Candidate[] Fill(int kind, int key)
+    {
         var all = s_byMajor[kind][key >> ExtBits];
         var list = new List<Candidate>();
         ulong bits = (ulong)(key & ((1 << ExtBits) - 1)) << ExtShift;
