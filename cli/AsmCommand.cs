@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using System.Text;
 using IvtGen.Isa;
 
 namespace IvtGen.Cli;
@@ -24,14 +25,21 @@ internal static class AsmCommand
 
     private static int Run(FileInfo file, FileInfo outFile)
     {
-        string source;
-        try { source = File.ReadAllText(file.FullName); }
+        AssemblyResult result;
+        try
+        {
+            // Read as File.ReadAllText would (UTF-8 unless a byte order mark says otherwise), but a buffer at a time:
+            // a 10 MB listing would otherwise become a 20 MB string, and on some machines touching memory costs more
+            // than assembling.
+            var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            result = Assembler.Assemble(reader, file.Length);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"{file.Name}: error: cannot read: {e.Message}");
             return 1;
         }
-        var result = Assembler.Assemble(source);
         foreach (var d in result.Diagnostics) Console.Error.WriteLine(d.ToString(file.ToString()));
         if (result.HasErrors) return 1;
         try { File.WriteAllBytes(outFile.FullName, result.Code); }

@@ -113,7 +113,7 @@ internal static class BuildCommand
                     size = i.Bytes.Count,
                     ivtSize = 0x8000,
                     outOfLineSize = i.Bytes.Count - 0x8000,
-                    vectors = i.Vectors.Select(v => new { index = v.Index, offset = "0x" + v.Offset.ToString("x4", CultureInfo.InvariantCulture), name = v.Name, handler = v.Handler, bundlesUsed = v.Used, capacity = v.Capacity }),
+                    vectors = i.Vectors.Select(v => new { index = v.Index, offset = "0x" + v.Offset.ToString("x4", CultureInfo.InvariantCulture), name = v.Name, handler = v.Handler, bundlesUsed = v.Used, capacity = v.Capacity, paravirtSites = v.ParavirtSites, clobbers = v.Clobbers.ToArray() }),
                     symbols = i.Symbols.Select(s => new { name = s.Name, address = "0x" + s.Address.ToString("x", CultureInfo.InvariantCulture) }),
                     relocations = i.Relocations.Select(r => new { offset = "0x" + r.Offset.ToString("x", CultureInfo.InvariantCulture), slot = r.Slot, kind = r.Kind, symbol = r.Symbol }),
                 }),

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Linq;
 using IvtGen.Generator.Diagnostics;
 using IvtGen.Generator.Emit;
 using IvtGen.Generator.Lowering;
@@ -52,8 +53,13 @@ public sealed class IvtGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(Steps.Spec);
 
+        // Variants follow the XEN compile symbol (native only without it; native, xen-alta, xen-altb with it),
+        // unless the IvtVariants property names them.
+        var xen = context.ParseOptionsProvider
+            .Select(static (o, _) => o.PreprocessorSymbolNames.Contains("XEN"));
         var options = context.AnalyzerConfigOptionsProvider
-            .Select(static (p, _) => GeneratorOptions.From(p.GlobalOptions))
+            .Combine(xen)
+            .Select(static (x, _) => GeneratorOptions.From(x.Left.GlobalOptions, x.Right))
             .WithTrackingName(Steps.Options);
 
         var built = specs
@@ -86,7 +92,7 @@ public sealed class IvtGenerator : IIncrementalGenerator
     {
         try
         {
-            return TableLowering.Build(spec, options.Symbols());
+            return TableLowering.Build(spec, options.Symbols(), options.Variants);
         }
         catch (Exception e)
         {
@@ -130,11 +136,30 @@ public sealed class IvtGenerator : IIncrementalGenerator
     }
 }
 
-/// <summary>Build options from MSBuild (CompilerVisibleProperty): external symbol addresses.</summary>
-internal sealed record GeneratorOptions(string SymbolList)
+/// <summary>Build options from MSBuild (CompilerVisibleProperty) and the parse options: symbol addresses and variants.</summary>
+internal sealed record GeneratorOptions(string SymbolList, EquatableArray<string> Variants)
 {
-    public static GeneratorOptions From(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions global) =>
-        new(global.TryGetValue("build_property.IvtSymbols", out var s) ? s : "");
+    public static readonly string[] AllVariants = { TableLowering.Native, TableLowering.XenAltA, TableLowering.XenAltB };
+
+    public static GeneratorOptions From(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions global, bool xen)
+    {
+        string symbols = global.TryGetValue("build_property.IvtSymbols", out var s) ? s : "";
+        var variants = new List<string>();
+        if (global.TryGetValue("build_property.IvtVariants", out var v) && v.Trim().Length > 0)
+        {
+            foreach (var part in v.Split(';', ','))
+            {
+                string name = part.Trim().ToLowerInvariant();
+                if (Array.IndexOf(AllVariants, name) >= 0 && !variants.Contains(name)) variants.Add(name);
+            }
+        }
+        else
+        {
+            variants.Add(TableLowering.Native);
+            if (xen) { variants.Add(TableLowering.XenAltA); variants.Add(TableLowering.XenAltB); }
+        }
+        return new GeneratorOptions(symbols, variants.ToEquatableArray());
+    }
 
     /// <summary>"name=0x1000;other=4096" → addresses.</summary>
     public IReadOnlyDictionary<string, long>? Symbols()

@@ -45,13 +45,15 @@ public static class DiagnosticDescriptors
         "Label '{0}' is already defined in '{1}'");
     public static readonly DiagnosticDescriptor BadBundle = Error("IVT013", "Unbalanced explicit bundle",
         "{0}");
+    public static readonly DiagnosticDescriptor SensitiveInXenVariant = Error("IVT015", "Sensitive instruction in a Xen variant",
+        "'{0}' is privileged or sensitive and cannot run in the {1} variant: use the paravirtualized operation (pv_…) instead");
     public static readonly DiagnosticDescriptor InternalError = Error("IVT099", "Internal generator error",
         "IvtGen could not generate '{0}': {1}. Please report this.");
 
     public static readonly DiagnosticDescriptor[] All =
     {
         NonConstantOperand, UnsupportedStatement, UnknownVector, DuplicateVector, UndefinedLabel, BranchOutOfRange,
-        InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, InternalError,
+        InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, SensitiveInXenVariant, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

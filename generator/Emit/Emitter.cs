@@ -35,7 +35,8 @@ internal static class Emitter
             ["table_name"] = table.TableName,
             ["images"] = built.Images.Select(Image).ToArray(),
         };
-        var context = new TemplateContext { LoopLimit = 0, StrictVariables = true, MemberRenamer = m => m.Name };
+        // No loop or output limits: a table with three variants renders well past Scriban's 1 MiB default.
+        var context = new TemplateContext { LoopLimit = 0, LimitToString = 0, StrictVariables = true, MemberRenamer = m => m.Name };
         context.PushGlobal(model);
         string text = s_template.Value.Render(context);
         return text.Replace("\r\n", "\n");
@@ -65,7 +66,7 @@ internal static class Emitter
             ["vectors"] = image.Vectors.Select(v => new ScriptObject
             {
                 ["index"] = v.Index, ["offset_hex"] = v.Offset.ToString("x4", inv), ["name"] = v.Name, ["handler"] = v.Handler,
-                ["used"] = v.Used, ["capacity"] = v.Capacity,
+                ["used"] = v.Used, ["capacity"] = v.Capacity, ["pv_sites"] = v.ParavirtSites, ["clobbers"] = v.Clobbers.ToArray(),
             }).ToArray(),
             ["symbols"] = image.Symbols.Select(s => new ScriptObject { ["name"] = s.Name, ["address_hex"] = s.Address.ToString("x", inv) }).ToArray(),
             ["relocations"] = image.Relocations.Select(r => new ScriptObject

@@ -7,6 +7,7 @@ using System.Text;
 using IvtGen.Dsl;
 using IvtGen.Generator.Model;
 using IvtGen.Isa;
+using IvtGen.Paravirt;
 
 namespace IvtGen.Generator.Lowering;
 
@@ -18,19 +19,38 @@ namespace IvtGen.Generator.Lowering;
 internal static class TableLowering
 {
     public const string Native = "native";
+    public const string XenAltA = "xen-alta";
+    public const string XenAltB = "xen-altb";
 
     /// <param name="symbols">Addresses of external symbols from outside the source (ivtgen build --symbol), overriding [IvtExtern].</param>
-    public static BuiltTable Build(TableSpec table, IReadOnlyDictionary<string, long>? symbols = null)
+    /// <param name="variants">The variants to build; native only when null.</param>
+    public static BuiltTable Build(TableSpec table, IReadOnlyDictionary<string, long>? symbols = null, IReadOnlyList<string>? variants = null)
     {
         var diags = new List<DiagnosticInfo>();
-        var image = BuildVariant(table, Native, symbols, diags);
-        var images = image is null ? EquatableArray<ImageSpec>.Empty : new EquatableArray<ImageSpec>(new[] { image });
-        return new BuiltTable(table, images, diags.ToEquatableArray());
+        var images = new List<ImageSpec>();
+        var seen = new HashSet<DiagnosticInfo>();
+        foreach (var variant in variants ?? new[] { Native })
+        {
+            // A problem every variant has (a bad operand) is reported once, not once per variant.
+            var own = new List<DiagnosticInfo>();
+            var image = BuildVariant(table, variant, symbols, own);
+            foreach (var d in own)
+            {
+                // One IVT015 per statement is enough, whichever Xen variant found it first.
+                if (d.Id == "IVT015" && diags.Any(x => x.Id == d.Id && x.Handler == d.Handler && x.Statement == d.Statement)) continue;
+                if (seen.Add(d)) diags.Add(d);
+            }
+            if (image is not null) images.Add(image);
+        }
+        // All or nothing: a table that fails in one variant emits none, so no build ships a partial set.
+        return new BuiltTable(table, diags.Any(d => d.Id != "IVT009") ? EquatableArray<ImageSpec>.Empty : images.ToEquatableArray(), diags.ToEquatableArray());
     }
 
     private static ImageSpec? BuildVariant(TableSpec table, string variant, IReadOnlyDictionary<string, long>? symbols, List<DiagnosticInfo> diags)
     {
         var src = new StringBuilder();
+        var stubs = new Dictionary<string, (string[] Body, int Handler, int Statement)>(StringComparer.Ordinal);
+        var sites = new List<(int Handler, string Op, string[] Clobbers)>();
         var map = new List<(int Handler, int Statement)>(); // per source line (1-based index − 1)
         void Line(string text, int h = -1, int st = -1)
         {
@@ -64,6 +84,24 @@ internal static class TableLowering
             for (int k = 0; k < handler.Statements.Count; k++)
             {
                 var st = handler.Statements[k];
+                if (st.Kind == StatementKind.Paravirt)
+                {
+                    // The catalogue lowers the operation for this variant; AltA's stubs go after the routines, once each.
+                    if (!ParavirtCatalog.TryGet(st.Text, out var op))
+                    {
+                        diags.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "unknown paravirtualized operation '" + st.Text + "'"));
+                        continue;
+                    }
+                    if (!op.TryLower(variant, st.Operands.ToList(), out var lowering, out var error) || lowering is null)
+                    {
+                        diags.Add(DiagnosticInfo.AtStatement("IVT007", h, k, "pv_" + st.Text + ": " + error));
+                        continue;
+                    }
+                    foreach (var line in lowering.Inline) Line(Indent(line), h, k);
+                    if (lowering.StubName is { } stub && !stubs.ContainsKey(stub)) stubs.Add(stub, (lowering.StubBody, h, k));
+                    sites.Add((h, st.Text, lowering.Clobbers));
+                    continue;
+                }
                 Line(st.Kind switch
                 {
                     StatementKind.Stop => "\t;;",
@@ -76,9 +114,15 @@ internal static class TableLowering
             Line(EndLabel(handler) + ":", h);
         }
         if (!routinesStarted) Line(string.Format(CultureInfo.InvariantCulture, "\t.org {0}+0x{1:x}", table.TableName, IvtLayout.TableSize));
+        // AltA stubs: out-of-line code after the routines, one per (operation, operands), sorted for determinism.
+        foreach (var stub in stubs.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            Line(stub.Key + ":", stub.Value.Handler, stub.Value.Statement);
+            foreach (var line in stub.Value.Body) Line(Indent(line), stub.Value.Handler, stub.Value.Statement);
+        }
 
         var result = Assembler.Assemble(src.ToString());
-        var vectors = Vectors(table, result, variant, diags);
+        var vectors = Vectors(table, result, variant, diags, sites);
         bool overflow = vectors.Any(v => v.Used > v.Capacity);
         foreach (var d in result.Diagnostics)
         {
@@ -87,19 +131,44 @@ internal static class TableLowering
             if (overflow && d.Message.Contains(".org")) continue;
             string id = d.Severity == AsmSeverity.Warning ? "IVT009"
                 : d.Message.Contains("branch target out of range") ? "IVT006"
-                : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005" : "IVT007";
-            string message = id == "IVT005" ? UndefinedName(d.Message) : SourceParser.DisplayName(d.Message);
+                : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005"
+                : d.Message.Contains("unterminated bundle") || d.Message.Contains("'}' without '{'") || d.Message.Contains("nested '{'") ? "IVT013"
+                : "IVT007";
+            // Lines of the generated assembly mean nothing in C#: the statement's own location says where.
+            string message = id == "IVT005" ? UndefinedName(d.Message)
+                : System.Text.RegularExpressions.Regex.Replace(SourceParser.DisplayName(d.Message), @" at line \d+", "");
             diags.Add(h >= 0 && st >= 0
                 ? DiagnosticInfo.AtStatement(id, h, st, message)
                 : new DiagnosticInfo(id, new EquatableArray<string>(new[] { message }), null, h, -1));
         }
         if (result.HasErrors || overflow) return null;
 
+        // A Xen image may hold no privileged or sensitive instruction: decode what was built and say where one came from.
+        if (variant.StartsWith("xen", StringComparison.Ordinal))
+        {
+            int before = diags.Count;
+            foreach (var b in result.Bundles)
+                for (int s = 0; s < 3; s++)
+                {
+                    // Decode what was emitted (the decoder picks the most specific form, e.g. mov.m r=ar.itc).
+                    var kind = b.Template.Slots[s];
+                    if (kind == SlotKind.L) continue;
+                    var word = kind == SlotKind.X ? new InsnWord(b.Bits.Slot(2), b.Bits.Slot(1)) : new InsnWord(b.Bits.Slot(s));
+                    if (!InstructionDecoder.TryDecode(kind, word, out var ins) || !ins.Form.Has(InsnFlags.Privileged | InsnFlags.Sensitive)) continue;
+                    var (h, st) = b.Lines[s] > 0 && b.Lines[s] - 1 < map.Count ? map[b.Lines[s] - 1] : (-1, -1);
+                    if (RetainedByCatalogue(table, h, st, ins)) continue;
+                    diags.Add(new DiagnosticInfo("IVT015", new EquatableArray<string>(new[] { ins.Form.Mnemonic, variant }), null, h, st));
+                }
+            if (diags.Count > before) return null;
+        }
+
         var bytes = result.Code;
         var labelAt = new Dictionary<long, List<string>>();
         var symbolsOut = new List<SymbolInfo> { new(table.TableName, 0) };
         foreach (var handler in table.Handlers)
             if (result.Labels.TryGetValue(handler.Symbol, out long addr)) symbolsOut.Add(new SymbolInfo(handler.Symbol, addr));
+        foreach (var stub in stubs.Keys)
+            if (result.Labels.TryGetValue(stub, out long addr)) symbolsOut.Add(new SymbolInfo(stub, addr));
         // By address; at one address the table's own name first (it names the listing's base), then by name.
         symbolsOut.Sort((a, b) => a.Address != b.Address ? a.Address.CompareTo(b.Address)
             : a.Name == table.TableName ? -1 : b.Name == table.TableName ? 1 : string.CompareOrdinal(a.Name, b.Name));
@@ -124,6 +193,23 @@ internal static class TableLowering
             vectors.ToEquatableArray(), symbolsOut.ToEquatableArray(), relocations.ToEquatableArray());
     }
 
+    /// <summary>
+    /// Whether a sensitive instruction is one the catalogue keeps on purpose in its Xen lowering (the read of ar.itc in
+    /// mov_from_itc, which Xen leaves to the guest and corrects by itc_offset, as Linux does).
+    /// </summary>
+    private static bool RetainedByCatalogue(TableSpec table, int h, int st, in Instruction ins)
+    {
+        if (h < 0 || st < 0 || h >= table.Handlers.Count || st >= table.Handlers[h].Statements.Count) return false;
+        var spec = table.Handlers[h].Statements[st];
+        if (spec.Kind != StatementKind.Paravirt || !ParavirtCatalog.TryGet(spec.Text, out var op)) return false;
+        string text = Formatter.Format(ins, 0);
+        return op.RetainedPatterns.Any(p => text.Contains(p));
+    }
+
+    /// <summary>Catalogue lines are GNU text; labels and stops keep their column, instructions get a tab.</summary>
+    private static string Indent(string line) =>
+        line.Length == 0 || line[0] == '\t' || line.EndsWith(":", StringComparison.Ordinal) || line[0] == '{' || line[0] == '}' ? line : "\t" + line;
+
     private static string EndLabel(HandlerSpec h) => h.Symbol + ".__end";
 
     private static string UndefinedName(string message)
@@ -134,14 +220,12 @@ internal static class TableLowering
     }
 
     /// <summary>The ELF relocation a linker would apply to this instruction's symbolic operand.</summary>
-    private static string RelocationKind(Form f)
-    {
-        foreach (var op in f.Operands)
-            if (op.Kind == OperandKind.Target) return f.Unit == Unit.X ? "PCREL60B" : "PCREL21B";
-        return f.Unit == Unit.X ? "IMM64" : "IMM22";
-    }
+    private static string RelocationKind(Form f) =>
+        // The loader's table of relocatable fields (PCREL21B/21M/21F/60B, IMM14/22/64), so both agree with GNU as.
+        IvtGen.Loading.RelocationSites.TryGet(f, out _, out var type) ? IvtGen.Loading.RelocationSites.Name(type) : "NONE";
 
-    private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags)
+    private static List<VectorInfo> Vectors(TableSpec table, AssemblyResult result, string variant, List<DiagnosticInfo> diags,
+        List<(int Handler, string Op, string[] Clobbers)> sites)
     {
         var byOffset = new Dictionary<int, int>();
         for (int i = 0; i < table.Handlers.Count; i++)
@@ -165,7 +249,12 @@ internal static class TableLowering
                     handler.Name, IvtLayout.Name(index), offset.ToString("x4", CultureInfo.InvariantCulture),
                     used.ToString(CultureInfo.InvariantCulture), variant, capacity.ToString(CultureInfo.InvariantCulture),
                 }), null, h, -1));
-            list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), handler.Name, used, capacity));
+            var mine = sites.Where(x => x.Handler == h).ToList();
+            list.Add(new VectorInfo(index, offset, IvtLayout.Name(index), handler.Name, used, capacity)
+            {
+                ParavirtSites = mine.Count,
+                Clobbers = mine.SelectMany(x => x.Clobbers).Distinct().OrderBy(x => x, StringComparer.Ordinal).ToEquatableArray(),
+            });
         }
         return list;
     }

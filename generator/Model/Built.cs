@@ -1,7 +1,13 @@
 namespace IvtGen.Generator.Model;
 
 /// <summary>One IVT entry of an image: where it is, what serves it and how full it is.</summary>
-public sealed record VectorInfo(int Index, int Offset, string Name, string Handler, int Used, int Capacity);
+public sealed record VectorInfo(int Index, int Offset, string Name, string Handler, int Used, int Capacity)
+{
+    /// <summary>Paravirtualized operations in the handler.</summary>
+    public int ParavirtSites { get; init; }
+    /// <summary>Registers this variant's paravirtualized operations clobber in the handler, sorted.</summary>
+    public EquatableArray<string> Clobbers { get; init; } = EquatableArray<string>.Empty;
+}
 
 /// <summary>A symbol of an image: vector handlers, routines, labels the table exports.</summary>
 public sealed record SymbolInfo(string Name, long Address);

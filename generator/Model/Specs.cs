@@ -18,9 +18,14 @@ public enum StatementKind : byte
     /// <summary>Start of an explicit bundle; Text is the template (<c>.mii</c>).</summary>
     BundleStart,
     BundleEnd,
+    /// <summary>A paravirtualized operation; Text is its catalogue name, Operands its operands as GNU text. Each variant lowers it.</summary>
+    Paravirt,
 }
 
-public sealed record StatementSpec(StatementKind Kind, string Text);
+public sealed record StatementSpec(StatementKind Kind, string Text)
+{
+    public EquatableArray<string> Operands { get; init; } = EquatableArray<string>.Empty;
+}
 
 /// <summary>A handler (Offset ≥ 0, a vector) or an out-of-line routine (Offset −1) with its statements.</summary>
 public sealed record HandlerSpec(string Name, string Symbol, int Offset, EquatableArray<StatementSpec> Statements);

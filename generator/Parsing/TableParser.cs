@@ -22,6 +22,8 @@ internal sealed class TableParser
 {
     public const string TableAttribute = "IvtGen.Dsl.IvtTableAttribute";
     private const string DslNamespace = "IvtGen.Dsl";
+    /// <summary>DSL methods of paravirtualized operations: pv_mov_from_ifa(r16) is the catalogue's mov_from_ifa.</summary>
+    public const string ParavirtPrefix = "pv_";
 
     private readonly SemanticModel _model;
     private readonly CancellationToken _ct;
@@ -211,7 +213,6 @@ internal sealed class TableParser
             qp = "(" + q + ") ";
         }
 
-        string mnemonic = name.Replace('_', '.');
         var texts = new List<string>(args.Count);
         foreach (var a in args)
         {
@@ -219,6 +220,16 @@ internal sealed class TableParser
             if (t is null) return null;
             texts.Add(t);
         }
+        if (name.StartsWith(ParavirtPrefix, StringComparison.Ordinal))
+        {
+            if (qp.Length > 0)
+            {
+                _diags.Add(DiagnosticInfo.At("IVT002", Loc(inv.GetLocation()), "If(…) on a paravirtualized operation: its lowering may be several instructions"));
+                return null;
+            }
+            return new StatementSpec(StatementKind.Paravirt, name.Substring(ParavirtPrefix.Length)) { Operands = texts.ToEquatableArray() };
+        }
+        string mnemonic = name.Replace('_', '.');
         int outputs = Outputs(mnemonic, texts.Count);
         var sb = new System.Text.StringBuilder(qp).Append(mnemonic);
         for (int i = 0; i < texts.Count; i++)

@@ -10,7 +10,7 @@ namespace IvtGen.Loading;
 /// The ISA core's <see cref="InstructionDecoder.TryDecode"/>, answered faster for the verifier: the same candidates in
 /// the same preference order (PreferDecode forms, then most fixed bits, then table order; parse-only aliases never),
 /// but narrowed by bits 27–36 as well as the major opcode, where most opcode extensions live (x2, x3, x4, x6, ve, ta,
-/// tb). The operand extraction is the core decoder's, step for step. SlotDecoderTests checks that both decoders give
+/// tb). The operand extraction is the core decoder's own. SlotDecoderTests checks that both decoders give
 /// the same answer for every slot of the test images and for random and table-derived words of every unit.
 /// </summary>
 public static class SlotDecoder
@@ -139,7 +139,7 @@ public static class SlotDecoder
         {
             ref readonly var f = ref candidates[c];
             if ((word.Slot & f.Mask) != f.Value || (word.Slot & ~f.CoveredSlot) != 0 || (word.Long & ~f.CoveredLong) != 0) continue;
-            if (TryExtract(f.Form, word, out ins)) return true;
+            if (InstructionDecoder.TryExtract(f.Form, word, out ins)) return true;
         }
         ins = default;
         return false;
@@ -157,61 +157,17 @@ public static class SlotDecoder
         return a;
     }
 
-    // InstructionDecoder.TryExtract, step for step.
-    private static bool TryExtract(Form f, in InsnWord word, out Instruction ins)
-    {
-        ins = default;
-        var values = new long[f.Operands.Length];
-        if (!Extracts(f, word, values)) return false;
-        int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
-        ins = new Instruction(f, qp, values);
-        return true;
-    }
-
     /// <summary>
     /// Whether extraction succeeds, checking only the operands that can fail (plain fields always extract) unless a
     /// codec, which reads every value, decides.
     /// </summary>
     private static bool ExtractsChecked(Form f, in InsnWord word)
     {
-        if (f.Codec is not null) return Extracts(f, word, Scratch(f.Operands.Length));
+        if (f.Codec is not null) return InstructionDecoder.TryExtractValues(f, word, Scratch(f.Operands.Length));
         var ops = f.Operands;
         foreach (int i in FormInfo.Of(f).Checked)
-        {
-            var op = ops[i];
-            ulong stored = op.Field!.Extract(word);
-            long v = op.FromStored(stored);
-            if (op.Kind == OperandKind.ImmSet && v == long.MinValue) return false;
-            if (op.Mirror is not null)
-            {
-                if (!op.TryToMirror(v, out ulong m) || m != op.Mirror.Extract(word)) return false;
-            }
-            if (!op.TryToStored(v, out ulong back) || back != stored) return false;
-            if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
-        }
+            if (!InstructionDecoder.TryExtractOperand(ops[i], word, out _)) return false;
         return true;
-    }
-
-    /// <summary>The operand extraction of InstructionDecoder.TryExtract into <paramref name="values"/> (zeroed, one per operand).</summary>
-    private static bool Extracts(Form f, in InsnWord word, long[] values)
-    {
-        var ops = f.Operands;
-        for (int i = 0; i < ops.Length; i++)
-        {
-            var op = ops[i];
-            if (op.Field is null) continue;
-            ulong stored = op.Field.Extract(word);
-            long v = op.FromStored(stored);
-            if (op.Kind == OperandKind.ImmSet && v == long.MinValue) return false;
-            if (op.Mirror is not null)
-            {
-                if (!op.TryToMirror(v, out ulong m) || m != op.Mirror.Extract(word)) return false;
-            }
-            if (!op.TryToStored(v, out ulong back) || back != stored) return false;
-            if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
-            values[i] = v;
-        }
-        return f.Codec is null || f.Codec.Decode(word, values);
     }
 }
 

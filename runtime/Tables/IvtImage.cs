@@ -6,8 +6,11 @@ namespace IvtGen.Tables;
 /// <summary>One IVT entry of an image: where it is, which handler serves it, how many of its bundles are used.</summary>
 public sealed class IvtVectorInfo
 {
-    public IvtVectorInfo(int index, int offset, string name, string handler, int bundlesUsed, int capacity)
+    public IvtVectorInfo(int index, int offset, string name, string handler, int bundlesUsed, int capacity,
+        int paravirtSites = 0, string[]? clobbers = null)
     {
+        ParavirtSites = paravirtSites;
+        Clobbers = clobbers ?? Array.Empty<string>();
         Index = index;
         Offset = offset;
         Name = name;
@@ -23,6 +26,10 @@ public sealed class IvtVectorInfo
     public string Handler { get; }
     public int BundlesUsed { get; }
     public int Capacity { get; }
+    /// <summary>Paravirtualized operations in the handler.</summary>
+    public int ParavirtSites { get; }
+    /// <summary>Registers the variant's paravirtualized operations clobber in the handler.</summary>
+    public IReadOnlyList<string> Clobbers { get; }
 }
 
 /// <summary>A symbol of an image (the table, a vector handler, a routine) at its address (image linked at 0).</summary>

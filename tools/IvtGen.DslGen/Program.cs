@@ -6,8 +6,9 @@ using IvtGen.Dsl.Generation;
 namespace IvtGen.DslGen;
 
 /// <summary>
-/// Regenerates the DSL's instruction surface from the ISA table. Usage, from anywhere in the repository:
-/// <c>dotnet run --project tools/IvtGen.DslGen [-- --check]</c>; --check only reports whether the file is current.
+/// Regenerates what is generated from the ISA table and the paravirtualized-operation catalogue: the DSL's
+/// instruction and pv_ surfaces, and the measured tables of docs/paravirt.md. Usage, from anywhere in the repository: <c>dotnet run --project tools/IvtGen.DslGen [-- --check]</c>;
+/// --check only reports whether the files are current.
 /// </summary>
 public static class Program
 {
@@ -20,17 +21,38 @@ public static class Program
             Console.Error.WriteLine("error: cannot find the repository root (IvtGen.sln) above the current directory");
             return 2;
         }
-        string path = Path.Combine(root, DslSurfaceWriter.RelativePath.Replace('/', Path.DirectorySeparatorChar));
-        byte[] text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(DslSurfaceWriter.Write());
-        bool current = File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(text);
-        if (check)
+        bool allCurrent = true;
+        foreach (var (relative, text) in new (string, Func<string>)[]
+                 {
+                     (DslSurfaceWriter.RelativePath, DslSurfaceWriter.Write),
+                     (ParavirtSurfaceWriter.RelativePath, ParavirtSurfaceWriter.Write),
+                 })
         {
-            Console.WriteLine(current ? $"{DslSurfaceWriter.RelativePath} is current" : $"{DslSurfaceWriter.RelativePath} is stale: run `{DslSurfaceWriter.RegenerateCommand}`");
-            return current ? 0 : 1;
+            string path = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
+            byte[] bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text());
+            bool current = File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes);
+            allCurrent &= current;
+            if (check)
+            {
+                Console.WriteLine(current ? $"{relative} is current" : $"{relative} is stale: run `{DslSurfaceWriter.RegenerateCommand}`");
+                continue;
+            }
+            if (!current) File.WriteAllBytes(path, bytes);
+            Console.WriteLine($"{relative}: {(current ? "unchanged" : "written")}, {bytes.Length} bytes");
         }
-        if (!current) File.WriteAllBytes(path, text);
-        Console.WriteLine($"{DslSurfaceWriter.RelativePath}: {(current ? "unchanged" : "written")}, {text.Length} bytes");
-        return 0;
+        // docs/paravirt.md: the catalogue's tables, measured, between the document's markers.
+        string doc = Path.Combine(root, ParavirtReport.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+        string before = File.ReadAllText(doc);
+        string after = ParavirtReport.Update(before);
+        bool docCurrent = before == after;
+        allCurrent &= docCurrent;
+        if (check) Console.WriteLine($"{ParavirtReport.RelativePath} tables are {(docCurrent ? "current" : "stale: run `" + DslSurfaceWriter.RegenerateCommand + "`")}");
+        else
+        {
+            if (!docCurrent) File.WriteAllText(doc, after, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            Console.WriteLine($"{ParavirtReport.RelativePath} tables: {(docCurrent ? "unchanged" : "written")}");
+        }
+        return check && !allCurrent ? 1 : 0;
     }
 
     private static string? FindRoot(string start)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 
 namespace IvtGen.Isa;
@@ -14,45 +15,111 @@ public static class Assembler
 {
     public static AssemblyResult Assemble(string source)
     {
+        var layout = Lay(source);
+        // The bundle view, should anyone ask for it, is made by assembling the source again: keeping the tables
+        // for it would hold ~40 bytes per instruction for as long as the result lives. So they go back to the
+        // pool now, for the next source.
+        var result = layout.Result(() => Describe(source));
+        layout.Release();
+        return result;
+    }
+
+    /// <summary>Assembles the text <paramref name="reader"/> gives, read a line at a time rather than held whole.</summary>
+    /// <param name="lengthHint">About how many characters the text has (a file's size will do), to size the tables once; 0 if unknown.</param>
+    public static AssemblyResult Assemble(TextReader reader, long lengthHint = 0)
+    {
         var diags = new List<AsmDiagnostic>();
-        var items = SourceParser.Parse(source, diags, out var absolute);
-        var layout = new Layout(diags, absolute);
-        layout.Run(items);
-        return layout.Finish();
+        var layout = new Layout(diags, SourceParser.Parse(reader, diags, lengthHint));
+        layout.Run();
+        layout.Finish();
+        // A reader cannot be read again: the tables stay with the result, for its bundle view.
+        return layout.Result(layout.Describe);
+    }
+
+    private static Layout Lay(string source)
+    {
+        var diags = new List<AsmDiagnostic>();
+        var layout = new Layout(diags, SourceParser.Parse(source, diags));
+        layout.Run();
+        layout.Finish();
+        return layout;
+    }
+
+    private static List<AssembledBundle> Describe(string source)
+    {
+        var layout = Lay(source);
+        try { return layout.Describe(); }
+        finally { layout.Release(); }
+    }
+
+    /// <summary>
+    /// A bundle as laid out: its template and, per slot, the index of its instruction in the source's table
+    /// (−1 for a nop the assembler fills in). A struct, so that laying out a long source allocates no object per bundle.
+    /// </summary>
+    internal struct LaidBundle
+    {
+        public long Address;
+        public int Slot0, Slot1, Slot2;
+        public byte TemplateCode;
+        /// <summary>Bit s: the instruction in slot s was resolved (its operands evaluated); unresolved ones are left empty.</summary>
+        public byte Resolved;
+
+        public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
+        public readonly Template Template => Template.FromCode(TemplateCode)!;
     }
 
     private sealed class Layout
     {
         private readonly List<AsmDiagnostic> _diags;
+        private readonly ParsedSource _src;
         private readonly IReadOnlyDictionary<string, long> _absolute;
         private readonly Dictionary<string, long> _labels = new(StringComparer.Ordinal);
-        private readonly List<(AssembledBundle Bundle, InsnItem?[] Items)> _bundles = new();
-        private readonly List<(long At, long Size)> _gaps = new();
-        private readonly List<InsnItem> _run = new();
+        private LaidBundle[] _bundles;
+        private int _bundleCount;
+        // The instructions waiting to be packed: [_runStart, _runEnd) of the source's table.
+        private int _runStart, _runEnd;
         private long _pc;
         private bool _auto;
+        // '.' while an instruction's pending operands are evaluated: the address of its bundle.
+        private long _dot;
+        private readonly Func<string, long?> _lookupKnown, _lookupWithDot;
+        private readonly Bundler.Packer _packer = new();
+        private readonly List<Bundler.Packed> _packed = new();
 
-        public Layout(List<AsmDiagnostic> diags, IReadOnlyDictionary<string, long> absolute)
+        public Layout(List<AsmDiagnostic> diags, ParsedSource source)
         {
             _diags = diags;
-            _absolute = absolute;
+            _src = source;
+            _absolute = source.AbsoluteSymbols;
+            _bundles = Arrays.Rent<LaidBundle>(Math.Max(16, source.InstructionCount / 2));
+            _lookupKnown = LookupKnown;
+            _lookupWithDot = name => name == "." ? _dot : LookupKnown(name);
         }
 
         private void Error(SourceItem at, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, at.Line, at.Column, msg));
 
-        public void Run(List<SourceItem> items)
+        private void Error(int instruction, string msg) =>
+            _diags.Add(new AsmDiagnostic(AsmSeverity.Error, _src.Instruction(instruction).Line, _src.ColumnOf(instruction), msg));
+
+        public void Run()
         {
+            var items = _src.Items;
             for (int i = 0; i < items.Count; i++)
             {
                 switch (items[i])
                 {
-                    case InsnItem ins:
-                        _run.Add(ins);
+                    case InstructionsItem run:
+                        if (_runEnd == _runStart) _runStart = _runEnd = run.First;
+                        // Only .set, .global and stops come between parts of a run, none of which adds instructions.
+                        if (run.First != _runEnd) throw new InvalidOperationException("instruction run is not contiguous");
+                        _runEnd += run.Count;
                         break;
                     case StopItem stop:
                         AttachStop(items, i, stop);
                         break;
                     case LabelItem label:
+                        // `insn / label: / ;;` ends insn's group: take the stop before the run is packed.
+                        if (StopFollows(items, i) && _runEnd > _runStart) _src.Instruction(_runEnd - 1).StopAfter = true;
                         Flush();
                         if (_labels.ContainsKey(label.Name) || _absolute.ContainsKey(label.Name))
                             Error(label, $"label '{SourceParser.DisplayName(label.Name)}' is already defined");
@@ -60,6 +127,7 @@ public static class Assembler
                         break;
                     case BundleItem b:
                         Flush();
+                        if (StopFollows(items, i) && b.Count > 0) _src.Instruction(b.First + b.Count - 1).StopAfter = true;
                         PlaceExplicit(b);
                         break;
                     case DirectiveItem d:
@@ -70,17 +138,31 @@ public static class Assembler
             Flush();
         }
 
+        /// <summary>Whether a stop follows item <paramref name="i"/>, past any labels; that stop is marked taken.</summary>
+        private bool StopFollows(List<SourceItem> items, int i)
+        {
+            for (int j = i + 1; j < items.Count; j++)
+            {
+                if (items[j] is LabelItem) continue;
+                if (items[j] is StopItem s) { _takenStops.Add(s); return true; }
+                return false;
+            }
+            return false;
+        }
+
+        private readonly HashSet<StopItem> _takenStops = new();
+
         /// <summary>A stop on a line of its own belongs to the instruction before it, even across labels.</summary>
         private void AttachStop(List<SourceItem> items, int i, StopItem stop)
         {
-            if (_run.Count > 0) { _run[_run.Count - 1].StopAfter = true; return; }
+            if (_takenStops.Contains(stop)) return;
+            if (_runEnd > _runStart) { _src.Instruction(_runEnd - 1).StopAfter = true; return; }
             for (int j = i - 1; j >= 0; j--)
             {
-                if (items[j] is InsnItem prev)
+                if (items[j] is InstructionsItem)
                 {
                     // Its run was already packed (a label intervened): the stop after it can no longer be placed.
                     Error(stop, "a stop after a label must follow the instruction before the label; move ';;' before the label");
-                    _ = prev;
                     return;
                 }
                 if (items[j] is BundleItem) { Error(stop, "a stop after '}' belongs inside the bundle"); return; }
@@ -98,18 +180,18 @@ public static class Assembler
                 {
                     Flush();
                     long a = ((Expr.Number)d.Value!).Value;
-                    while (a > Bundle.Size && _pc % a != 0) AddBundle(NopBundle(), new InsnItem?[3]);
+                    while (a > Bundle.Size && _pc % a != 0) AddBundle(NopBundle(), -1, -1, -1);
                     break;
                 }
                 case DirectiveKind.Org:
                 {
                     Flush();
-                    var v = d.Value!.Evaluate(LookupKnown, out string? err);
+                    var v = d.Value!.Evaluate(_lookupKnown, out string? err);
                     if (v is null) { Error(d, ".org needs a value known here: " + err); break; }
                     long target = v.Value.Constant;
                     if (target < _pc) Error(d, string.Format(CultureInfo.InvariantCulture, ".org 0x{0:x} would move the location counter back from 0x{1:x}", target, _pc));
                     else if (target % Bundle.Size != 0) Error(d, string.Format(CultureInfo.InvariantCulture, ".org 0x{0:x} is not bundle (16-byte) aligned", target));
-                    else if (target > _pc) { _gaps.Add((_pc, target - _pc)); _pc = target; }
+                    else if (target > _pc) _pc = target; // the gap stays zero bytes
                     break;
                 }
             }
@@ -121,82 +203,74 @@ public static class Assembler
 
         private void Flush()
         {
-            if (_run.Count == 0) return;
-            if (_auto) DependencyChecker.InsertStops(_run);
-            var packed = Bundler.Pack(_run, out int failed);
-            if (packed is null)
+            if (_runEnd == _runStart) return;
+            int first = _runStart;
+            if (_auto) DependencyChecker.InsertStops(_src, first, _runEnd);
+            if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), _packed, out int failed))
             {
-                var f = _run[failed];
-                Error(f, $"'{f.Form.Mnemonic}' ({f.Form.Unit} unit) fits no bundle template here" +
-                    (f.Form.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
+                var f = _src.Instruction(first + failed).Form;
+                Error(first + failed, $"'{f.Mnemonic}' ({f.Unit} unit) fits no bundle template here" +
+                    (f.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
             }
             else
             {
-                foreach (var p in packed)
+                foreach (var p in _packed)
                 {
-                    var items = new InsnItem?[3];
                     for (int s = 0; s < 3; s++)
-                        if (p[s] >= 0)
-                        {
-                            items[s] = _run[p[s]];
-                            items[s]!.ChooseFor(p.Template.Slots[s]);
-                        }
-                    AddBundle(p.Template, items);
+                        if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
+                    AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));
                 }
             }
-            _run.Clear();
+            _runStart = _runEnd;
         }
+
+        private static int At(int first, int slot) => slot < 0 ? -1 : first + slot;
 
         private void PlaceExplicit(BundleItem b)
         {
-            var ins = b.Instructions;
+            int first = b.First, count = b.Count;
             if (b.Broken)
             {
                 // Keep the bundle's 16 bytes so later addresses and messages stay right; its errors are reported.
-                AddBundle(NopBundle(), new InsnItem?[3]);
+                AddBundle(NopBundle(), -1, -1, -1);
                 return;
             }
-            if (ins.Count == 0) { Error(b, "empty bundle"); return; }
+            if (count == 0) { Error(b, "empty bundle"); return; }
             if (b.TemplateName is null)
             {
-                var packed = Bundler.Pack(ins, out _);
-                if (packed is null || packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
-                var p = packed[0];
-                var items = new InsnItem?[3];
+                if (!_packer.Pack(_src.Instructions.Slice(first, count), _packed, out _) || _packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
+                var p = _packed[0];
                 for (int s = 0; s < 3; s++)
-                    if (p[s] >= 0)
-                    {
-                        items[s] = ins[p[s]];
-                        items[s]!.ChooseFor(p.Template.Slots[s]);
-                    }
-                AddBundle(p.Template, items);
+                    if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
+                AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));
                 return;
             }
             var candidates = Template.All.Where(t => t.Name == b.TemplateName).ToList();
             if (candidates.Count == 0) { Error(b, $"unknown bundle template '{b.TemplateName}'"); return; }
-            var slots = new InsnItem?[3];
+            Span<int> slots = stackalloc int[] { -1, -1, -1 };
             bool isLong = candidates[0].IsLong;
             int capacity = isLong ? 2 : 3;
-            if (ins.Count > capacity) { Error(ins[capacity], $"too many instructions for a {b.TemplateName} bundle"); return; }
+            if (count > capacity) { Error(first + capacity, $"too many instructions for a {b.TemplateName} bundle"); return; }
             int stopMask = 0;
-            for (int k = 0; k < ins.Count; k++)
+            for (int k = 0; k < count; k++)
             {
                 int slot = isLong && k == 1 ? 2 : k;
                 var kind = candidates[0].Slots[slot];
                 // Unit-less spellings (nop, break, chk.s, mov ar=…) take the unit of the slot they are in, as in GNU as.
-                ins[k].ChooseFor(kind);
-                if (!ins[k].Form.Unit.FitsIn(kind))
+                _src.ChooseFor(first + k, kind);
+                ref var ins = ref _src.Instruction(first + k);
+                if (!ins.Form.Unit.FitsIn(kind))
                 {
-                    Error(ins[k], $"'{ins[k].Form.Mnemonic}' ({ins[k].Form.Unit} unit) cannot go in slot {slot} ({kind}) of {b.TemplateName}");
+                    Error(first + k, $"'{ins.Form.Mnemonic}' ({ins.Form.Unit} unit) cannot go in slot {slot} ({kind}) of {b.TemplateName}");
                     return;
                 }
-                if (ins[k].Form.Has(InsnFlags.LastInBundle) && slot != 2)
+                if (ins.Form.Has(InsnFlags.LastInBundle) && slot != 2)
                 {
-                    Error(ins[k], $"'{ins[k].Form.Mnemonic}' must be in the last slot of its bundle");
+                    Error(first + k, $"'{ins.Form.Mnemonic}' must be in the last slot of its bundle");
                     return;
                 }
-                slots[slot] = ins[k];
-                if (ins[k].StopAfter) stopMask |= 1 << (k == ins.Count - 1 ? 2 : slot);
+                slots[slot] = first + k;
+                if (ins.StopAfter) stopMask |= 1 << (k == count - 1 ? 2 : slot);
             }
             var t = candidates.FirstOrDefault(c => c.StopMask == stopMask);
             if (t is null)
@@ -204,7 +278,7 @@ public static class Assembler
                 Error(b, $"template {b.TemplateName} has no form with stops {DescribeStops(stopMask)}");
                 return;
             }
-            AddBundle(t, slots);
+            AddBundle(t, slots[0], slots[1], slots[2]);
         }
 
         private static string DescribeStops(int mask)
@@ -216,98 +290,163 @@ public static class Assembler
 
         private static Template NopBundle() => Template.FromCode(0x08)!; // GNU pads code with MMI nop bundles
 
-        private void AddBundle(Template t, InsnItem?[] items)
+        private void AddBundle(Template t, int s0, int s1, int s2)
         {
-            var slots = new Instruction[3];
-            var lines = new int[3];
-            var bundle = new AssembledBundle(_pc, t, slots, lines);
-            for (int s = 0; s < 3; s++) if (items[s] is { } it) lines[s] = it.Line;
-            _bundles.Add((bundle, items));
+            if (_bundleCount == _bundles.Length) Arrays.Grow(ref _bundles, _bundleCount * 2, _bundleCount);
+            _bundles[_bundleCount++] = new LaidBundle { Address = _pc, TemplateCode = (byte)t.Code, Slot0 = s0, Slot1 = s1, Slot2 = s2 };
             _pc += Bundle.Size;
         }
 
-        public AssemblyResult Finish()
+        private byte[] _code = Array.Empty<byte>();
+        private List<AsmDiagnostic> _ordered = new();
+
+        /// <summary>Resolves, encodes and checks the laid-out bundles: the code and the diagnostics.</summary>
+        public void Finish()
         {
-            var code = new byte[_pc];
-            var result = new List<AssembledBundle>(_bundles.Count);
-            foreach (var (bundle, items) in _bundles)
+            var code = _code = new byte[_pc];
+            Span<ulong> words = stackalloc ulong[3];
+            Span<long> values = stackalloc long[ParsedSource.MaxOperands];
+            for (int k = 0; k < _bundleCount; k++)
             {
-                var words = new ulong[3];
+                ref var bundle = ref _bundles[k];
+                var template = bundle.Template;
+                words.Clear();
                 ulong lWord = 0;
                 for (int s = 0; s < 3; s++)
                 {
-                    var kind = bundle.Template.Slots[s];
+                    var kind = template.Slots[s];
                     if (kind == SlotKind.L) continue;
-                    Instruction ins;
-                    if (items[s] is { } item)
+                    InsnWord w;
+                    int index = bundle[s];
+                    if (index >= 0)
                     {
-                        var resolved = Resolve(item, bundle.Address);
-                        if (resolved is null) continue;
-                        ins = resolved.Value;
-                        bundle.Symbols[s] = NamedSymbol(item);
+                        if (!Resolve(index, bundle.Address)) continue;
+                        bundle.Resolved |= (byte)(1 << s);
+                        ref var ins = ref _src.Instruction(index);
+                        if (InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, values), out w) is { } err)
+                        {
+                            Error(index, err);
+                            continue;
+                        }
                     }
-                    else ins = Nops.For(kind);
-                    bundle.Slots[s] = ins;
-                    if (InstructionEncoder.TryEncode(ins, out var w) is { } err)
-                    {
-                        if (items[s] is { } bad) Error(bad, err);
-                        continue;
-                    }
+                    else w = s_nopWords[(int)kind];
                     words[s] = w.Slot;
                     if (kind == SlotKind.X) lWord = w.Long;
                 }
-                if (bundle.Template.IsLong) words[1] = lWord;
-                bundle.Bits = Bundle.Create(bundle.Template.Code, words[0], words[1], words[2]);
-                bundle.Bits.Write(code.AsSpan((int)bundle.Address, Bundle.Size));
-                result.Add(bundle);
+                if (template.IsLong) words[1] = lWord;
+                Bundle.Create(template.Code, words[0], words[1], words[2]).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
             }
-            GroupRules.Check(_bundles.Select(b => (b.Bundle, b.Items)).ToList(), new HashSet<long>(_labels.Values), _diags, !_auto);
-            var ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
-            return new AssemblyResult(code, result, _labels, ordered);
+            var labels = _labels.Values.ToArray();
+            Array.Sort(labels);
+            GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), labels, _diags, !_auto);
+            _ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
         }
 
-        private static string? NamedSymbol(InsnItem item)
+        public AssemblyResult Result(Func<List<AssembledBundle>> bundles) => new(_code, new LazyList<AssembledBundle>(bundles), _labels, _ordered);
+
+        /// <summary>Gives the tables back to the pool; the layout is not to be used after.</summary>
+        public void Release()
         {
-            foreach (var e in item.Match.Pending)
-            {
-                if (e is null) continue;
-                var names = new List<string>();
-                e.CollectSymbols(names);
-                foreach (var n in names) if (n != ".") return n;
-            }
-            return null;
+            _src.Release();
+            Arrays.Return(_bundles);
+            _bundles = Array.Empty<LaidBundle>();
+            _bundleCount = 0;
         }
 
-        /// <summary>Evaluates the operands left for after layout: labels, forward symbols, branch displacements.</summary>
-        private Instruction? Resolve(InsnItem item, long bundleAddress)
+        /// <summary>The public view of the laid-out bundles.</summary>
+        public List<AssembledBundle> Describe() => Assembler.Describe(_src, _bundles, _bundleCount, _code);
+
+        /// <summary>The encoded nop of each slot kind.</summary>
+        private static readonly InsnWord[] s_nopWords = BuildNopWords();
+
+        private static InsnWord[] BuildNopWords()
         {
-            var m = item.Match;
-            if (m.IsResolved) return new Instruction(m.Form, m.Qp, m.Values);
-            var values = (long[])m.Values.Clone();
-            for (int i = 0; i < values.Length; i++)
+            var words = new InsnWord[6];
+            foreach (SlotKind kind in new[] { SlotKind.M, SlotKind.I, SlotKind.F, SlotKind.B, SlotKind.X })
+                words[(int)kind] = InstructionEncoder.Encode(Nops.For(kind));
+            return words;
+        }
+
+        /// <summary>Evaluates the operands left for after layout (labels, forward symbols, branch displacements) into the values.</summary>
+        private bool Resolve(int index, long bundleAddress)
+        {
+            ref var ins = ref _src.Instruction(index);
+            var pending = _src.PendingOf(index);
+            if (pending is null) return true;
+            // Evaluated into a copy: an instruction that fails keeps its values (and is left out of the bundle view).
+            Span<long> resolved = stackalloc long[ParsedSource.MaxOperands];
+            resolved = _src.ValuesOf(index, resolved);
+            _dot = bundleAddress;
+            foreach (var p in pending)
             {
-                var e = m.Pending[i];
-                if (e is null) continue;
-                var v = e.Evaluate(name => name == "." ? bundleAddress : LookupKnown(name), out string? err);
-                int col = item.Syntax.Operands[i].Column;
+                int i = p.Index, col = p.Column;
+                var v = p.Expr.Evaluate(_lookupWithDot, out string? err);
                 if (v is null)
                 {
-                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, item.Line, col, SourceParser.DisplayName(err ?? "cannot evaluate operand")));
-                    return null;
+                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, col, SourceParser.DisplayName(err ?? "cannot evaluate operand")));
+                    return false;
                 }
-                var op = m.Form.Operands[i];
+                var op = ins.Form.Operands[i];
                 long value = op.Kind == OperandKind.Target ? v.Value.Constant - bundleAddress : v.Value.Constant;
                 if (op.Field is not null && !op.TryToStored(value, out _))
                 {
                     string msg = op.Kind == OperandKind.Target
                         ? string.Format(CultureInfo.InvariantCulture, "branch target out of range: displacement {0} does not fit {1} bits", value, op.Field.Width + 4)
                         : InstructionEncoder.Describe(op, value);
-                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, item.Line, col, msg));
-                    return null;
+                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, col, msg));
+                    return false;
                 }
-                values[i] = value;
+                resolved[i] = value;
             }
-            return new Instruction(m.Form, m.Qp, values);
+            _src.SetValues(index, resolved);
+            return true;
         }
+    }
+
+    /// <summary>The public view of the laid-out bundles, built only when someone asks for it (the CLI never does).</summary>
+    /// <summary>The symbol an instruction's branch target or immediate names (what a linker would relocate), or null.</summary>
+    private static string? NamedSymbol(ParsedSource src, int index)
+    {
+        var pending = src.PendingOf(index);
+        if (pending is null) return null;
+        var names = new List<string>();
+        foreach (var p in pending)
+        {
+            names.Clear();
+            p.Expr.CollectSymbols(names);
+            foreach (var n in names) if (n != ".") return n;
+        }
+        return null;
+    }
+
+    private static List<AssembledBundle> Describe(ParsedSource src, LaidBundle[] bundles, int count, byte[] code)
+    {
+        var list = new List<AssembledBundle>(count);
+        var values = new long[ParsedSource.MaxOperands];
+        for (int k = 0; k < count; k++)
+        {
+            ref readonly var b = ref bundles[k];
+            var template = b.Template;
+            var slots = new Instruction[3];
+            var lines = new int[3];
+            for (int s = 0; s < 3; s++)
+            {
+                var kind = template.Slots[s];
+                int index = b[s];
+                if (index >= 0)
+                {
+                    ref var ins = ref src.Instruction(index);
+                    lines[s] = ins.Line;
+                    if ((b.Resolved >> s & 1) != 0) slots[s] = new Instruction(ins.Form, ins.Qp, src.ValuesOf(index, values).ToArray());
+                }
+                else if (kind != SlotKind.L) slots[s] = Nops.For(kind);
+            }
+            // The bits are read back from the code, where Finish wrote them.
+            var described = new AssembledBundle(b.Address, template, slots, lines) { Bits = Bundle.Read(code.AsSpan((int)b.Address)) };
+            for (int s = 0; s < 3; s++)
+                if (b[s] >= 0) described.Symbols[s] = NamedSymbol(src, b[s]);
+            list.Add(described);
+        }
+        return list;
     }
 }

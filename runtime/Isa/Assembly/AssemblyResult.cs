@@ -1,3 +1,5 @@
+using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -41,4 +43,17 @@ public sealed class AssemblyResult
         Labels = labels;
         Diagnostics = diagnostics;
     }
+}
+
+/// <summary>A read-only list made on first use, once, even when first used from several threads.</summary>
+internal sealed class LazyList<T> : IReadOnlyList<T>
+{
+    private readonly Lazy<List<T>> _items;
+
+    public LazyList(Func<List<T>> make) => _items = new Lazy<List<T>>(make);
+
+    public T this[int index] => _items.Value[index];
+    public int Count => _items.Value.Count;
+    public IEnumerator<T> GetEnumerator() => _items.Value.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

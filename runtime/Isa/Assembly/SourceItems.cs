@@ -1,8 +1,213 @@
+using System;
+using System.Buffers;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace IvtGen.Isa;
 
-/// <summary>A statement of an assembly source, in order, with its 1-based line and column.</summary>
+/// <summary>
+/// An instruction of the source as matched to a form: 16 bytes in one table of structs, its operand values in
+/// one shared array (<see cref="ParsedSource"/>), so a long source costs no object per instruction; the rare
+/// extras (pending operands, alternatives) live beside the table. No reference inside (the form is its id), so
+/// the GC never looks into the table nor needs to clear it.
+/// </summary>
+public struct SourceInstruction
+{
+    private static readonly Form[] s_forms = InstructionTable.Forms.ToArray();
+
+    private ushort _form;
+    private ushort _column;
+    /// <summary>The qualifying predicate (p0–p63).</summary>
+    public byte Qp;
+    /// <summary>Bit per <see cref="Unit"/> the instruction may execute on (several for unit-less spellings such as nop).</summary>
+    public byte UnitMask;
+    private byte _flags;
+    /// <summary>How many operands (and so values) the form has.</summary>
+    internal byte OperandCount;
+    public int Line;
+    /// <summary>Where the operand values (one per operand of <see cref="Form"/>) start in the source's value table.</summary>
+    internal int ValueIndex;
+
+    private const byte Stop = 1, HasExtras = 2, MustEndBundle = 4, MustEndGroup = 8, MustStartGroup = 16;
+    private const byte PlacementFlags = MustEndBundle | MustEndGroup | MustStartGroup;
+
+    /// <summary>The slot and group rules of a form, as flag bits (the bundler looks at every instruction).</summary>
+    private static byte Placement(Form f) => (byte)((f.Has(InsnFlags.LastInBundle) ? MustEndBundle : 0)
+        | (f.Has(InsnFlags.LastInGroup) ? MustEndGroup : 0) | (f.Has(InsnFlags.FirstInGroup) ? MustStartGroup : 0));
+    /// <summary>A column that does not fit 16 bits is kept with the extras.</summary>
+    internal const ushort WideColumn = ushort.MaxValue;
+
+    public Form Form
+    {
+        readonly get => s_forms[_form];
+        set
+        {
+            _form = checked((ushort)value.Id);
+            _flags = (byte)(_flags & ~PlacementFlags | Placement(value));
+        }
+    }
+
+    /// <summary>Set by a following ';;'.</summary>
+    public bool StopAfter
+    {
+        readonly get => (_flags & Stop) != 0;
+        set => _flags = (byte)(value ? _flags | Stop : _flags & ~Stop);
+    }
+
+    internal readonly bool HasExtra => (_flags & HasExtras) != 0;
+
+    /// <summary>The form has <see cref="InsnFlags.LastInBundle"/> (kept here for the bundler, which looks at every instruction).</summary>
+    internal readonly bool LastInBundle => (_flags & MustEndBundle) != 0;
+
+    /// <summary>The form must end its instruction group (itc, rfi, bsw…): the stop comes right after its slot.</summary>
+    internal readonly bool LastInGroup => (_flags & MustEndGroup) != 0;
+
+    /// <summary>The form must start its instruction group (alloc, flushrs, loadrs): the stop comes right before its slot.</summary>
+    internal readonly bool FirstInGroup => (_flags & MustStartGroup) != 0;
+
+    internal SourceInstruction(Form form, int qp, int units, int line, int column, int valueIndex, bool extra)
+    {
+        _form = checked((ushort)form.Id);
+        Qp = (byte)qp;
+        UnitMask = (byte)units;
+        Line = line;
+        _column = column < WideColumn ? (ushort)column : WideColumn;
+        ValueIndex = valueIndex;
+        _flags = (byte)((extra ? HasExtras : 0) | Placement(form));
+        OperandCount = (byte)form.Operands.Length;
+    }
+
+    internal readonly ushort PackedColumn => _column;
+}
+
+/// <summary>
+/// What <see cref="SourceParser"/> reads from a source: the statements in order, the instructions they refer to,
+/// the operand values of those instructions, and the absolute symbols (.set, <c>name = value</c>).
+/// </summary>
+public sealed class ParsedSource
+{
+    /// <summary>What few instructions have: operands to evaluate after layout, matches on other units, a column past 65534.</summary>
+    private sealed class Extras
+    {
+        public PendingOperand[]? Pending;
+        public MatchedInstruction[]? Alternatives;
+        public int Column;
+    }
+
+    /// <summary>The most operands a form has, and so the room a caller needs for <see cref="ValuesOf"/>.</summary>
+    public const int MaxOperands = 8;
+
+    private SourceInstruction[] _instructions;
+    // Operand values are stored as ints, 4 bytes where 8 would be mostly zeros (registers, small immediates); one
+    // that does not fit (a movl constant, say) is stored as Wide and kept in _wide by its place.
+    private int[] _values;
+    private int _valueCount;
+    private readonly Dictionary<int, long> _wide = new();
+    private const int Wide = int.MinValue;
+    private readonly Dictionary<int, Extras> _extras = new();
+
+    /// <param name="expectedInstructions">A guess at the instruction count, to size the tables once.</param>
+    public ParsedSource(int expectedInstructions = 64)
+    {
+        _instructions = Arrays.Rent<SourceInstruction>(Math.Max(expectedInstructions, 16));
+        _values = Arrays.Rent<int>(3 * _instructions.Length);
+    }
+
+    public List<SourceItem> Items { get; } = new();
+    public int InstructionCount { get; private set; }
+    public Span<SourceInstruction> Instructions => _instructions.AsSpan(0, InstructionCount);
+    public IReadOnlyDictionary<string, long> AbsoluteSymbols { get; internal set; } = new Dictionary<string, long>();
+
+    public ref SourceInstruction Instruction(int i) => ref _instructions[i];
+
+    /// <summary>The column of instruction <paramref name="i"/>.</summary>
+    public int ColumnOf(int i) =>
+        _instructions[i].PackedColumn == SourceInstruction.WideColumn ? _extras[i].Column : _instructions[i].PackedColumn;
+
+    /// <summary>The operand values of instruction <paramref name="i"/>, copied into <paramref name="buffer"/> (room for <see cref="MaxOperands"/>).</summary>
+    public Span<long> ValuesOf(int i, Span<long> buffer)
+    {
+        ref var ins = ref _instructions[i];
+        var values = buffer.Slice(0, ins.OperandCount);
+        var stored = _values.AsSpan(ins.ValueIndex, values.Length);
+        for (int k = 0; k < values.Length; k++)
+            values[k] = stored[k] == Wide ? _wide[ins.ValueIndex + k] : stored[k];
+        return values;
+    }
+
+    /// <summary>Replaces the operand values of instruction <paramref name="i"/> (as many as its form has).</summary>
+    public void SetValues(int i, ReadOnlySpan<long> values) => Store(_instructions[i].ValueIndex, values);
+
+    private void Store(int at, ReadOnlySpan<long> values)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            long v = values[k];
+            if (v > int.MinValue && v <= int.MaxValue) _values[at + k] = (int)v;
+            else
+            {
+                _values[at + k] = Wide;
+                _wide[at + k] = v;
+            }
+        }
+    }
+
+    /// <summary>The operands of instruction <paramref name="i"/> to evaluate after layout (branch targets, forward symbols); null when all are known.</summary>
+    public PendingOperand[]? PendingOf(int i) => _instructions[i].HasExtra ? _extras[i].Pending : null;
+
+    /// <summary>Appends an instruction and its operand values.</summary>
+    internal int Add(Form form, int qp, ReadOnlySpan<long> values, int line, int column, PendingOperand[]? pending, MatchedInstruction[]? alternatives)
+    {
+        if (InstructionCount == _instructions.Length) Arrays.Grow(ref _instructions, InstructionCount * 2, InstructionCount);
+        if (_valueCount + values.Length > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, _valueCount + values.Length), _valueCount);
+        int index = InstructionCount++;
+        int units = Bundler.MaskOf(form.Unit);
+        bool extra = pending is not null || alternatives is not null || column >= SourceInstruction.WideColumn;
+        if (extra)
+        {
+            _extras.Add(index, new Extras { Pending = pending, Alternatives = alternatives, Column = column });
+            if (alternatives is not null)
+                foreach (var a in alternatives) units |= Bundler.MaskOf(a.Form.Unit);
+        }
+        _instructions[index] = new SourceInstruction(form, qp, units, line, column, _valueCount, extra);
+        Store(_valueCount, values);
+        _valueCount += values.Length;
+        return index;
+    }
+
+    /// <summary>Gives the tables back to the pool; the source is empty after.</summary>
+    internal void Release()
+    {
+        Arrays.Return(_instructions);
+        Arrays.Return(_values);
+        _instructions = Array.Empty<SourceInstruction>();
+        _values = Array.Empty<int>();
+        InstructionCount = 0;
+        _valueCount = 0;
+    }
+
+    /// <summary>Switches instruction <paramref name="i"/> to the match whose unit fits a slot of <paramref name="kind"/> (no change when the current one fits).</summary>
+    public void ChooseFor(int i, SlotKind kind)
+    {
+        ref var ins = ref _instructions[i];
+        if (!ins.HasExtra || ins.Form.Unit.FitsIn(kind) || _extras[i] is not { Alternatives: { } alternatives } extras) return;
+        foreach (var a in alternatives)
+            if (a.Form.Unit.FitsIn(kind))
+            {
+                // The same written operands: as many values, so they take the same place.
+                ins.Form = a.Form;
+                ins.Qp = (byte)a.Qp;
+                extras.Pending = a.Pending.Length == 0 ? null : a.Pending;
+                Store(ins.ValueIndex, a.Values);
+                int units = Bundler.MaskOf(a.Form.Unit);
+                foreach (var b in alternatives) units |= Bundler.MaskOf(b.Form.Unit);
+                ins.UnitMask = (byte)units;
+                return;
+            }
+    }
+}
+
+/// <summary>A statement of an assembly source other than an instruction, in order, with its 1-based line and column.</summary>
 public abstract class SourceItem
 {
     public int Line { get; init; }
@@ -14,33 +219,11 @@ public sealed class LabelItem : SourceItem
     public string Name { get; init; } = "";
 }
 
-/// <summary>An instruction outside or inside braces; <see cref="StopAfter"/> is set by a following ';;'.</summary>
-public sealed class InsnItem : SourceItem, Bundler.IRunItem
+/// <summary>Consecutive instructions outside braces: <see cref="Count"/> entries of the instruction table from <see cref="First"/>.</summary>
+public sealed class InstructionsItem : SourceItem
 {
-    public InstructionSyntax Syntax { get; init; } = null!;
-    public MatchedInstruction Match { get; set; } = null!;
-    public bool StopAfter { get; set; }
-    public Form Form => Match.Form;
-    /// <summary>The same instruction matched for other units: GNU's unit-less nop, break, hint, chk.s, mov ar=… take the slot's unit.</summary>
-    public MatchedInstruction[] Alternatives { get; set; } = System.Array.Empty<MatchedInstruction>();
-
-    public int UnitMask
-    {
-        get
-        {
-            int m = Bundler.MaskOf(Form.Unit);
-            foreach (var a in Alternatives) m |= Bundler.MaskOf(a.Form.Unit);
-            return m;
-        }
-    }
-
-    /// <summary>Switches to the match whose unit fits a slot of <paramref name="kind"/> (no change when the current one fits).</summary>
-    public void ChooseFor(SlotKind kind)
-    {
-        if (Form.Unit.FitsIn(kind)) return;
-        foreach (var a in Alternatives)
-            if (a.Form.Unit.FitsIn(kind)) { Match = a; return; }
-    }
+    public int First { get; init; }
+    public int Count { get; internal set; }
 }
 
 /// <summary>A stop ';;' with no instruction before it on the same line (attached to the previous instruction later).</summary>
@@ -52,7 +235,9 @@ public sealed class BundleItem : SourceItem
     public string? TemplateName { get; init; }
     /// <summary>An instruction inside failed to parse (already reported): the bundle keeps its place but is not checked.</summary>
     public bool Broken { get; set; }
-    public List<InsnItem> Instructions { get; } = new();
+    /// <summary>The instructions inside: <see cref="Count"/> entries of the instruction table from <see cref="First"/>.</summary>
+    public int First { get; init; }
+    public int Count { get; internal set; }
 }
 
 public enum DirectiveKind : byte
@@ -70,4 +255,28 @@ public sealed class DirectiveItem : SourceItem
     public DirectiveKind Kind { get; init; }
     public string? Name { get; init; }
     public Expr? Value { get; init; }
+}
+
+/// <summary>
+/// Large tables whose every element is written before it is read: taken from the shared pool (a program that
+/// assembles again reuses them instead of making the GC find, clear and page in tens of MB each time), and
+/// given back when done. Nothing is cleared either way.
+/// </summary>
+internal static class Arrays
+{
+    public static T[] Rent<T>(int length) where T : unmanaged => ArrayPool<T>.Shared.Rent(length);
+
+    public static void Return<T>(T[] array) where T : unmanaged
+    {
+        if (array.Length > 0) ArrayPool<T>.Shared.Return(array);
+    }
+
+    /// <summary>Replaces <paramref name="array"/> by a larger one holding its first <paramref name="used"/> elements.</summary>
+    public static void Grow<T>(ref T[] array, int length, int used) where T : unmanaged
+    {
+        var bigger = Rent<T>(length);
+        array.AsSpan(0, used).CopyTo(bigger);
+        Return(array);
+        array = bigger;
+    }
 }

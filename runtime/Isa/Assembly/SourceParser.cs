@@ -1,53 +1,106 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 
 namespace IvtGen.Isa;
 
 /// <summary>
-/// Reads GNU as source into <see cref="SourceItem"/>s: labels (named and numeric <c>1:</c> with <c>1b</c>/<c>1f</c>),
+/// Reads GNU as source into a <see cref="ParsedSource"/>: labels (named and numeric <c>1:</c> with <c>1b</c>/<c>1f</c>),
 /// instructions with their stops, explicit bundles, and the directives .text, .explicit, .auto, .align, .org,
 /// .set/<c>name = value</c>, .global. Every problem is a diagnostic at its line and column; parsing goes on.
 /// </summary>
 public sealed class SourceParser
 {
-    private readonly List<SourceItem> _items = new();
+    private readonly ParsedSource _parsed;
+    private readonly List<SourceItem> _items;
     private readonly List<AsmDiagnostic> _diags;
     private readonly Dictionary<string, long> _absolute = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _localCount = new(StringComparer.Ordinal);
+    private readonly TokenLine _tokens = new();
+    private readonly InstructionSyntaxParser _syntax = new();
+    private readonly Func<string, long?> _lookup;
     private BundleItem? _open;
     private int _line;
 
-    private SourceParser(List<AsmDiagnostic> diags) => _diags = diags;
-
-    public IReadOnlyDictionary<string, long> AbsoluteSymbols => _absolute;
-
-    public static List<SourceItem> Parse(string source, List<AsmDiagnostic> diags, out IReadOnlyDictionary<string, long> absolute)
+    private SourceParser(List<AsmDiagnostic> diags, int expectedInstructions)
     {
-        var p = new SourceParser(diags);
+        _parsed = new ParsedSource(expectedInstructions);
+        _diags = diags;
+        _lookup = Lookup;
+        _items = _parsed.Items;
+        _parsed.AbsoluteSymbols = _absolute;
+    }
+
+    public static ParsedSource Parse(string source, List<AsmDiagnostic> diags)
+    {
+        // Instruction lines run 15–30 characters: sizing the tables for one per 12 avoids copying them as they grow.
+        var p = new SourceParser(diags, source.Length / 12);
         int start = 0;
-        p._line = 0;
         while (start <= source.Length)
         {
             int nl = source.IndexOf('\n', start);
             int end = nl < 0 ? source.Length : nl;
             p._line++;
-            string line = source.Substring(start, end - start).TrimEnd('\r');
-            p.ParseLine(line);
+            while (end > start && source[end - 1] == '\r') end--;
+            p.ParseLine(source, null, start, end);
             if (nl < 0) break;
             start = nl + 1;
         }
-        if (p._open is not null)
-            p.Error(p._open.Line, p._open.Column, "unterminated bundle: '{' without '}'");
-        absolute = p._absolute;
-        return p._items;
+        return p.Finish();
+    }
+
+    /// <summary>Parses the text <paramref name="reader"/> gives, a buffer of lines at a time: the same lines as from one string.</summary>
+    /// <param name="lengthHint">About how many characters the text has (0 if unknown), to size the tables once.</param>
+    public static ParsedSource Parse(TextReader reader, List<AsmDiagnostic> diags, long lengthHint = 0)
+    {
+        var p = new SourceParser(diags, (int)Math.Min(lengthHint / 12, int.MaxValue / 4));
+        var buffer = new char[1 << 16];
+        int start = 0, filled = 0;
+        bool eof = false;
+        while (true)
+        {
+            int nl = buffer.AsSpan(start, filled - start).IndexOf('\n');
+            if (nl < 0 && !eof)
+            {
+                // The line goes on past the buffer: keep its start, make room (a longer line than the buffer doubles it), read on.
+                filled -= start;
+                Array.Copy(buffer, start, buffer, 0, filled);
+                start = 0;
+                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                int n = reader.Read(buffer, filled, buffer.Length - filled);
+                if (n == 0) eof = true;
+                filled += n;
+                continue;
+            }
+            int end = nl < 0 ? filled : start + nl;
+            p._line++;
+            int e = end;
+            while (e > start && buffer[e - 1] == '\r') e--;
+            p.ParseLine(null, buffer, start, e);
+            if (nl < 0) break;
+            start = end + 1;
+        }
+        return p.Finish();
+    }
+
+    private ParsedSource Finish()
+    {
+        if (_open is not null)
+            Error(_open.Line, _open.Column, "unterminated bundle: '{' without '}'");
+        return _parsed;
     }
 
     private void Error(int line, int col, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, line, col, msg));
 
-    private void ParseLine(string line)
+    /// <summary>Parses the line <paramref name="start"/>..<paramref name="end"/> of <paramref name="text"/> or else of <paramref name="chars"/>.</summary>
+    private void ParseLine(string? text, char[]? chars, int start, int end)
     {
-        var tokens = Lexer.Tokenize(line, out string? lexError, out int lexCol);
+        var tokens = _tokens;
+        string? lexError;
+        int lexCol;
+        if (text is not null) Lexer.Tokenize(text, start, end, tokens, out lexError, out lexCol);
+        else Lexer.Tokenize(chars!, start, end, tokens, out lexError, out lexCol);
         if (lexError is not null)
         {
             Error(_line, lexCol, lexError);
@@ -56,7 +109,6 @@ public sealed class SourceParser
         int i = 0;
         while (tokens[i].Kind != TokenKind.End)
         {
-            var t = tokens[i];
             try
             {
                 i = ParseStatement(tokens, i);
@@ -68,117 +120,157 @@ public sealed class SourceParser
                 return;
             }
             if (i == -1) return;
-            _ = t;
         }
     }
 
     /// <summary>Parses one statement starting at token <paramref name="i"/>; returns the index after it.</summary>
-    private int ParseStatement(List<Token> tk, int i)
+    private int ParseStatement(TokenLine tk, int i)
     {
         var t = tk[i];
-        if (t.Is("{"))
+        if (t.Is(Punct.LBrace))
         {
             if (_open is not null) throw new SyntaxError("nested '{': the previous bundle is not closed", t.Column);
             string? tpl = null;
-            if (tk[i + 1].Kind == TokenKind.Ident && tk[i + 1].Text.StartsWith(".", StringComparison.Ordinal))
+            if (tk[i + 1].Kind == TokenKind.Ident && tk.First(tk[i + 1]) == '.')
             {
-                tpl = tk[i + 1].Text.ToLowerInvariant();
+                tpl = tk.Text(tk[i + 1]).ToLowerInvariant();
                 i++;
             }
-            _open = new BundleItem { Line = _line, Column = t.Column, TemplateName = tpl };
+            _open = new BundleItem { Line = _line, Column = t.Column, TemplateName = tpl, First = _parsed.InstructionCount };
             return i + 1;
         }
-        if (t.Is("}"))
+        if (t.Is(Punct.RBrace))
         {
             if (_open is null) throw new SyntaxError("'}' without '{'", t.Column);
             _items.Add(_open);
             _open = null;
             return i + 1;
         }
-        if (t.Is(";;"))
+        if (t.Is(Punct.Stop))
         {
-            var list = _open is not null ? _open.Instructions : null;
-            if (list is { Count: > 0 }) list[list.Count - 1].StopAfter = true;
-            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InsnItem prev) prev.StopAfter = true;
+            if (_open is { Count: > 0 }) _parsed.Instruction(_open.First + _open.Count - 1).StopAfter = true;
+            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InstructionsItem prev) _parsed.Instruction(prev.First + prev.Count - 1).StopAfter = true;
+            // `} ;;` closes the group at the end of that bundle (its template takes the end stop), as GNU as reads it.
+            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is BundleItem { Count: > 0 } closed)
+                _parsed.Instruction(closed.First + closed.Count - 1).StopAfter = true;
             else if (_open is not null) throw new SyntaxError("a stop at the start of a bundle", t.Column);
             else _items.Add(new StopItem { Line = _line, Column = t.Column });
             return i + 1;
         }
-        if (t.Is(";")) return i + 1; // GNU accepts ';' as a statement separator
+        if (t.Is(Punct.Semicolon)) return i + 1; // GNU accepts ';' as a statement separator
         // label:
-        if ((t.Kind == TokenKind.Ident || t.Kind == TokenKind.Number) && tk[i + 1].Is(":"))
+        if ((t.Kind == TokenKind.Ident || t.Kind == TokenKind.Number) && tk[i + 1].Is(Punct.Colon))
         {
             if (_open is not null) throw new SyntaxError("a label inside a bundle", t.Column);
-            string name = t.Kind == TokenKind.Number ? DefineLocal(t.Text) : t.Text;
+            string name = t.Kind == TokenKind.Number ? DefineLocal(tk.Text(t)) : tk.Text(t);
             _items.Add(new LabelItem { Line = _line, Column = t.Column, Name = name });
             return i + 2;
         }
         // name = value
-        if (t.Kind == TokenKind.Ident && tk[i + 1].Is("=") && !t.Text.StartsWith(".", StringComparison.Ordinal))
+        if (t.Kind == TokenKind.Ident && tk[i + 1].Is(Punct.Equals) && tk.First(t) != '.')
         {
             var e = ParseExprTokens(tk, i + 2, out int end);
-            DefineSet(t.Text, e, t.Column);
+            DefineSet(tk.Text(t), e, t.Column);
             return end;
         }
-        if (t.Kind == TokenKind.Ident && t.Text.StartsWith(".", StringComparison.Ordinal) && t.Text.Length > 1)
+        if (t.Kind == TokenKind.Ident && tk.First(t) == '.' && tk.Span(t).Length > 1)
             return ParseDirective(tk, i);
         // instruction
         RewriteLocalRefs(tk, i);
-        var syntax = InstructionSyntaxParser.Parse(tk, i, out int stop);
-        var m = FormMatcher.Match(syntax, Lookup, out var err);
-        if (m is null)
+        var syntax = _syntax.Parse(tk, i, out int stop);
+        // No form has more than MaxOperands operands (more can only end in an error, for which the heap will do).
+        Span<long> values = syntax.OperandCount <= ParsedSource.MaxOperands ? stackalloc long[ParsedSource.MaxOperands] : new long[syntax.OperandCount];
+        values = values.Slice(0, syntax.OperandCount);
+        var form = FormMatcher.Match(syntax, _lookup, null, explain: true, values, out var pending, out var err);
+        if (form is null)
         {
             Error(_line, err!.Column, err.Message);
             if (_open is not null) _open.Broken = true;
+            return stop;
         }
-        else
-        {
-            var item = new InsnItem { Line = _line, Column = t.Column, Syntax = syntax, Match = m, Alternatives = OtherUnits(syntax, m) };
-            if (_open is not null) _open.Instructions.Add(item);
-            else _items.Add(item);
-        }
+        int index = _parsed.Add(form, syntax.Qp, values, _line, t.Column, pending, OtherUnits(syntax, form));
+        if (_open is not null) _open.Count++;
+        else if (_items.Count > 0 && _items[_items.Count - 1] is InstructionsItem run) run.Count++;
+        else _items.Add(new InstructionsItem { Line = _line, Column = t.Column, First = index, Count = 1 });
         return stop;
     }
 
     /// <summary>Matches of the same text on other units; only spellings the table lists under several units have any.</summary>
-    private MatchedInstruction[] OtherUnits(InstructionSyntax syntax, MatchedInstruction m)
+    private MatchedInstruction[]? OtherUnits(InstructionSyntax syntax, Form form)
     {
-        if (!s_multiUnit.Contains(syntax.Mnemonic)) return Array.Empty<MatchedInstruction>();
+        if (!s_mayHaveTwin[form.Id]) return null;
         var list = new List<MatchedInstruction>();
-        int seen = Bundler.MaskOf(m.Form.Unit);
+        int seen = Bundler.MaskOf(form.Unit);
         while (true)
         {
             int mask = seen;
-            var other = FormMatcher.Match(syntax, Lookup, out _, f => (Bundler.MaskOf(f.Unit) & mask) == 0);
+            var other = FormMatcher.TryMatch(syntax, _lookup, f => (Bundler.MaskOf(f.Unit) & mask) == 0);
             if (other is null) break;
             list.Add(other);
             seen |= Bundler.MaskOf(other.Form.Unit);
         }
-        return list.ToArray();
+        return list.Count == 0 ? null : list.ToArray();
     }
 
-    private static readonly HashSet<string> s_multiUnit = BuildMultiUnit();
+    /// <summary>
+    /// Per form id: whether another form of the same spelling, on another unit, could accept the same written operands
+    /// (nop.m/nop.i, mov ar=… on M and I). Only then is it worth matching the text again for the other units.
+    /// </summary>
+    private static readonly bool[] s_mayHaveTwin = BuildTwins();
 
-    private static HashSet<string> BuildMultiUnit()
+    private static bool[] BuildTwins()
     {
-        var units = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var f in InstructionTable.Forms)
+        var forms = InstructionTable.Forms;
+        var twins = new bool[forms.Count];
+        foreach (var f in forms)
         {
-            units.TryGetValue(f.Mnemonic, out int m);
-            units[f.Mnemonic] = m | Bundler.MaskOf(f.Unit);
+            InstructionTable.TryGetForms(f.Mnemonic, out var same);
+            foreach (var g in same)
+            {
+                if (g.Unit == f.Unit || g.Operands.Length != f.Operands.Length || g.Outputs != f.Outputs) continue;
+                bool overlap = true;
+                for (int i = 0; i < f.Operands.Length && overlap; i++)
+                    overlap = (WrittenShapes(f.Operands[i]) & WrittenShapes(g.Operands[i])) != 0;
+                if (overlap) twins[f.Id] = true;
+            }
         }
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var kv in units) if ((kv.Value & (kv.Value - 1)) != 0) set.Add(kv.Key);
-        return set;
+        return twins;
+    }
+
+    /// <summary>
+    /// The shapes of written operand an operand of a form can accept, one bit each: a register of each file, [rN],
+    /// FILE[rN], an expression. A superset is fine (it only costs a second match); a subset would lose alternatives.
+    /// </summary>
+    private static int WrittenShapes(OperandSpec op)
+    {
+        const int Memory = 1 << 6, Indirect = 1 << 7, Expression = 1 << 8;
+        switch (op.Kind)
+        {
+            case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr:
+                return 1 << (int)op.Kind;
+            case OperandKind.Mem:
+                return Memory;
+            case OperandKind.Indirect:
+                return Indirect;
+            case OperandKind.Symbolic:
+                return Indirect | Expression; // matched by name, and FILE[rN] has one
+            case OperandKind.Fixed:
+                // A token spells a register (ar.ccv), which a parenthesized name can also spell, or a name or number.
+                var text = op.Text!;
+                if (text.IndexOf('[') >= 0) return Memory | Indirect | Expression;
+                return InstructionSyntaxParser.TryRegister(text.AsSpan(), out var kind, out _) ? 1 << (int)kind | Expression : Expression;
+            default:
+                return Expression;
+        }
     }
 
     private long? Lookup(string name) =>
         _absolute.TryGetValue(name, out long v) ? v : Registers.TryPsrField(name, out long psr) ? psr : null;
 
-    private int ParseDirective(List<Token> tk, int i)
+    private int ParseDirective(TokenLine tk, int i)
     {
         var t = tk[i];
-        string d = t.Text.ToLowerInvariant();
+        string d = tk.Text(t).ToLowerInvariant();
         if (_open is not null) throw new SyntaxError($"directive {d} inside a bundle", t.Column);
         switch (d)
         {
@@ -194,7 +286,7 @@ public sealed class SourceParser
             case ".balign":
             {
                 var e = ParseExprTokens(tk, i + 1, out int end);
-                var v = e.Evaluate(Lookup, out string? err);
+                var v = e.Evaluate(_lookup, out string? err);
                 if (v is null) throw new SyntaxError(err ?? "alignment must be a constant", e.Column);
                 long a = v.Value.Constant;
                 if (a <= 0 || (a & (a - 1)) != 0) throw new SyntaxError($"alignment {a} is not a power of two", e.Column);
@@ -211,9 +303,9 @@ public sealed class SourceParser
             case ".equ":
             {
                 var n = tk[i + 1];
-                if (n.Kind != TokenKind.Ident || !tk[i + 2].Is(",")) throw new SyntaxError($"expected '{d} name, value'", n.Column);
+                if (n.Kind != TokenKind.Ident || !tk[i + 2].Is(Punct.Comma)) throw new SyntaxError($"expected '{d} name, value'", n.Column);
                 var e = ParseExprTokens(tk, i + 3, out int end);
-                DefineSet(n.Text, e, n.Column);
+                DefineSet(tk.Text(n), e, n.Column);
                 return end;
             }
             case ".global":
@@ -222,41 +314,38 @@ public sealed class SourceParser
                 int j = i + 1;
                 while (tk[j].Kind == TokenKind.Ident)
                 {
-                    _items.Add(new DirectiveItem { Line = _line, Column = tk[j].Column, Kind = DirectiveKind.Global, Name = tk[j].Text });
+                    _items.Add(new DirectiveItem { Line = _line, Column = tk[j].Column, Kind = DirectiveKind.Global, Name = tk.Text(tk[j]) });
                     j++;
-                    if (tk[j].Is(",")) j++;
+                    if (tk[j].Is(Punct.Comma)) j++;
                 }
                 return ExpectEnd(tk, j);
             }
         }
-        throw new SyntaxError($"unsupported directive '{t.Text}'", t.Column);
+        throw new SyntaxError($"unsupported directive '{tk.Text(t)}'", t.Column);
     }
 
     private void DefineSet(string name, Expr e, int column)
     {
-        var v = e.Evaluate(Lookup, out string? err);
+        var v = e.Evaluate(_lookup, out string? err);
         if (v is null) throw new SyntaxError($"'{name}' must be a constant: {err}", column);
         _absolute[name] = v.Value.Constant;
         _items.Add(new DirectiveItem { Line = _line, Column = column, Kind = DirectiveKind.Set, Name = name, Value = new Expr.Number(v.Value.Constant, column) });
     }
 
-    private static int ExpectEnd(List<Token> tk, int i)
+    private static int ExpectEnd(TokenLine tk, int i)
     {
-        if (tk[i].Kind != TokenKind.End) throw new SyntaxError($"unexpected {tk[i]}", tk[i].Column);
+        if (tk[i].Kind != TokenKind.End) throw new SyntaxError($"unexpected {tk.Describe(tk[i])}", tk[i].Column);
         return i;
     }
 
-    private Expr ParseExprTokens(List<Token> tk, int i, out int end)
+    private Expr ParseExprTokens(TokenLine tk, int i, out int end)
     {
         RewriteLocalRefs(tk, i);
-        // Reuse the instruction operand parser: a one-operand pseudo instruction.
-        var fake = new List<Token> { new(TokenKind.Ident, "x", 0, tk[i].Column) };
-        for (int j = i; j < tk.Count; j++) fake.Add(tk[j]);
-        var s = InstructionSyntaxParser.Parse(fake, 0, out int stop);
-        if (s.Operands.Count != 1 || s.Outputs != 0 || s.Operands[0].Expr is null)
+        // Reuse the instruction operand parser: the operands of a pseudo instruction, of which there must be one.
+        var s = _syntax.ParseOperands(tk, i, out end);
+        if (s.OperandCount != 1 || s.Outputs != 0 || s.Operands[0].Kind != OperandSyntaxKind.Expression)
             throw new SyntaxError("expected an expression", tk[i].Column);
-        end = i + stop - 1;
-        return s.Operands[0].Expr!;
+        return s.Operands[0].ToExpr();
     }
 
     /// <summary>Numeric labels: each <c>N:</c> gets a unique name; <c>Nb</c> names the last one, <c>Nf</c> the next.</summary>
@@ -269,20 +358,22 @@ public sealed class SourceParser
 
     private static string LocalName(string n, int k) => n + "\u0002" + k.ToString(CultureInfo.InvariantCulture);
 
-    private void RewriteLocalRefs(List<Token> tk, int from)
+    private void RewriteLocalRefs(TokenLine tk, int from)
     {
+        if (!tk.HasLocalRefs) return;
         for (int j = from; j < tk.Count; j++)
         {
             var t = tk[j];
             if (t.Kind != TokenKind.LocalRef) continue;
-            string n = t.Text.Substring(0, t.Text.Length - 1);
+            string text = tk.Text(t);
+            string n = text.Substring(0, text.Length - 1);
             _localCount.TryGetValue(n, out int c);
-            if (t.Text[t.Text.Length - 1] == 'b')
+            if (text[text.Length - 1] == 'b')
             {
-                if (c == 0) throw new SyntaxError($"no earlier local label {n}: for '{t.Text}'", t.Column);
-                tk[j] = new Token(TokenKind.Ident, LocalName(n, c - 1), 0, t.Column);
+                if (c == 0) throw new SyntaxError($"no earlier local label {n}: for '{text}'", t.Column);
+                tk.Rename(j, LocalName(n, c - 1));
             }
-            else tk[j] = new Token(TokenKind.Ident, LocalName(n, c), 0, t.Column);
+            else tk.Rename(j, LocalName(n, c));
         }
     }
 

@@ -6,28 +6,124 @@ namespace IvtGen.Isa;
 public static class InstructionEncoder
 {
     /// <summary>Encodes <paramref name="ins"/>; returns null on success or a message naming the bad operand.</summary>
-    public static string? TryEncode(in Instruction ins, out InsnWord word)
+    public static string? TryEncode(in Instruction ins, out InsnWord word) => TryEncode(ins.Form, ins.Qp, ins.Values, ins.Values, out word);
+
+    /// <summary>Encodes an instruction whose values are a slice of some larger store (the assembler keeps them all in one array).</summary>
+    internal static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
+        s_plain[form.Id] is { } plain && plain.TryEncode(qp, values, out word) ? null : TryEncode(form, qp, values, null, out word);
+
+    /// <summary>Per form id, its <see cref="Plain"/> encoding; null for forms that need the general one.</summary>
+    private static readonly Plain?[] s_plain = BuildPlain();
+
+    private static Plain?[] BuildPlain()
     {
-        var form = ins.Form;
+        var forms = InstructionTable.Forms;
+        var plain = new Plain?[forms.Count];
+        foreach (var f in forms) plain[f.Id] = Plain.For(f);
+        return plain;
+    }
+
+    /// <summary>
+    /// The encoding of a form whose operands are all registers or immediates in plain fields of the slot (no value
+    /// map, scaling, mirror, codec, or AR rules): most of the table. It only accepts what the general encoding
+    /// accepts, and leaves to it everything else, including every message.
+    /// </summary>
+    private sealed class Plain
+    {
+        private readonly Form _form;
+        // Per operand: the values it takes (inclusive) and the pieces its bits go to; null pieces: no field.
+        private readonly long[] _min, _max;
+        private readonly BitRange[]?[] _pieces;
+
+        private Plain(Form form, long[] min, long[] max, BitRange[]?[] pieces)
+        {
+            _form = form;
+            _min = min;
+            _max = max;
+            _pieces = pieces;
+        }
+
+        public static Plain? For(Form f)
+        {
+            if (f.Codec is not null) return null;
+            var ops = f.Operands;
+            var min = new long[ops.Length];
+            var max = new long[ops.Length];
+            var pieces = new BitRange[]?[ops.Length];
+            for (int i = 0; i < ops.Length; i++)
+            {
+                var op = ops[i];
+                if (op.Field is null) continue;
+                bool register = op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Cr or OperandKind.Mem or OperandKind.Indirect;
+                if (!(register || op.Kind == OperandKind.Imm) || op.Map != ValueMap.None || op.Shift != 0 || op.Mirror is not null) return null;
+                int width = op.Field.Width;
+                foreach (var p in op.Field.Pieces) if (p.InLongSlot) return null;
+                if (width >= 63) return null;
+                if (op.Signed) { min[i] = -(1L << (width - 1)); max[i] = (1L << (width - 1)) - 1; }
+                else { min[i] = 0; max[i] = (1L << width) - 1; }
+                if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr) min[i] = Math.Max(min[i], op.MinReg);
+                pieces[i] = op.Field.Pieces;
+            }
+            return new Plain(f, min, max, pieces);
+        }
+
+        public bool TryEncode(int qp, ReadOnlySpan<long> values, out InsnWord word)
+        {
+            var form = _form;
+            word = new InsnWord(form.Pattern.Value);
+            if (qp != 0)
+            {
+                if ((form.Pattern.Mask & 0x3f) != 0 || (uint)qp > 63) return false;
+                word.Slot |= (ulong)(uint)qp;
+            }
+            for (int i = 0; i < _pieces.Length; i++)
+            {
+                var pieces = _pieces[i];
+                if (pieces is null) continue;
+                long v = values[i];
+                if (v < _min[i] || v > _max[i]) return false;
+                ulong stored = (ulong)v;
+                foreach (var p in pieces)
+                {
+                    p.Insert(ref word, stored);
+                    stored >>= p.Len;
+                }
+            }
+            // Two predicate targets naming the same register: the general encoding says so.
+            var ops = form.Operands;
+            int firstPr = -1;
+            for (int i = 0; i < ops.Length; i++)
+            {
+                if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
+                if (firstPr >= 0 && values[firstPr] == values[i]) return false;
+                firstPr = i;
+            }
+            return true;
+        }
+    }
+
+    /// <param name="array">The values as an array when the caller has one: what a codec takes.</param>
+    private static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, long[]? array, out InsnWord word)
+    {
         word = new InsnWord(form.Pattern.Value);
-        if (ins.Qp != 0)
+        if (qp != 0)
         {
             if ((form.Pattern.Mask & 0x3f) != 0) return $"{form.Mnemonic} cannot be predicated";
-            if ((uint)ins.Qp > 63) return $"qualifying predicate p{ins.Qp} out of range";
-            word.Slot |= (ulong)(uint)ins.Qp;
+            if ((uint)qp > 63) return $"qualifying predicate p{qp} out of range";
+            word.Slot |= (ulong)(uint)qp;
         }
         var ops = form.Operands;
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
             if (op.Field is null) continue;
-            string? err = CheckOperand(op, ins.Values[i]);
+            string? err = CheckOperand(op, values[i]);
             if (err is not null) return $"operand {i + 1}: {err}";
-            if (!op.TryToStored(ins.Values[i], out ulong stored)) return $"operand {i + 1}: {Describe(op, ins.Values[i])}";
+            if (!op.TryToStored(values[i], out ulong stored)) return $"operand {i + 1}: {Describe(op, values[i])}";
             op.Field.Insert(ref word, stored);
             if (op.Mirror is not null)
             {
-                if (!op.TryToMirror(ins.Values[i], out ulong m)) return $"operand {i + 1}: {Describe(op, ins.Values[i])}";
+                if (!op.TryToMirror(values[i], out ulong m)) return $"operand {i + 1}: {Describe(op, values[i])}";
                 op.Mirror.Insert(ref word, m);
             }
         }
@@ -36,16 +132,32 @@ public static class InstructionEncoder
         for (int i = 0; i < ops.Length; i++)
         {
             if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
-            if (firstPr >= 0 && ins.Values[firstPr] == ins.Values[i])
-                return $"operand {i + 1}: p{ins.Values[i]} is already the other predicate target";
+            if (firstPr >= 0 && values[firstPr] == values[i])
+                return $"operand {i + 1}: p{values[i]} is already the other predicate target";
             firstPr = i;
         }
         if (form.Codec is not null)
         {
-            string? err = form.Codec.Encode(ins.Values, ref word);
+            string? err = form.Codec.Encode(array ?? CodecArgument(values), ref word);
             if (err is not null) return err;
         }
         return null;
+    }
+
+    [ThreadStatic] private static long[][]? t_codecArguments;
+
+    /// <summary>
+    /// The values as the array a codec takes. Codecs only read it during the call, so it is a per-thread array of
+    /// the right length, reused: encoding or matching a base-update load (whose register rules are a codec)
+    /// allocates nothing.
+    /// </summary>
+    internal static long[] CodecArgument(ReadOnlySpan<long> values)
+    {
+        var arrays = t_codecArguments ??= new long[8][];
+        if (values.Length >= arrays.Length) return values.ToArray();
+        var array = arrays[values.Length] ??= new long[values.Length];
+        values.CopyTo(array);
+        return array;
     }
 
     public static InsnWord Encode(in Instruction ins) =>

@@ -5,16 +5,33 @@ using System.Text;
 
 namespace IvtGen.Isa;
 
+/// <summary>An operand whose value is known only after layout (a branch target, a label later in the file).</summary>
+public readonly struct PendingOperand
+{
+    /// <summary>Which operand of the form.</summary>
+    public readonly int Index;
+    public readonly Expr Expr;
+    /// <summary>Where the operand was written, for messages.</summary>
+    public readonly int Column;
+
+    public PendingOperand(int index, Expr expr, int column)
+    {
+        Index = index;
+        Expr = expr;
+        Column = column;
+    }
+}
+
 /// <summary>A form chosen for written operands: values known now, and expressions to evaluate after layout.</summary>
 public sealed class MatchedInstruction
 {
     public Form Form { get; }
     public int Qp { get; }
     public long[] Values { get; }
-    /// <summary>Per operand, an expression still to evaluate (branch targets, forward symbols); null when known.</summary>
-    public Expr?[] Pending { get; }
+    /// <summary>The operands still to evaluate (branch targets, forward symbols); empty when all are known.</summary>
+    public PendingOperand[] Pending { get; }
 
-    public MatchedInstruction(Form form, int qp, long[] values, Expr?[] pending)
+    public MatchedInstruction(Form form, int qp, long[] values, PendingOperand[] pending)
     {
         Form = form;
         Qp = qp;
@@ -22,7 +39,7 @@ public sealed class MatchedInstruction
         Pending = pending;
     }
 
-    public bool IsResolved => Array.TrueForAll(Pending, p => p is null);
+    public bool IsResolved => Pending.Length == 0;
 }
 
 /// <summary>
@@ -42,31 +59,60 @@ public static class FormMatcher
     /// <param name="lookup">Resolves symbols known at this point (absolute symbols, earlier labels); null when unknown.</param>
     public static MatchedInstruction? Match(InstructionSyntax s, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept = null)
     {
+        var values = new long[s.OperandCount];
+        var form = Match(s, lookup, accept, explain: true, values, out var pending, out error);
+        return form is null ? null : new MatchedInstruction(form, s.Qp, values, pending ?? Array.Empty<PendingOperand>());
+    }
+
+    /// <summary>The match among the forms <paramref name="accept"/> takes, or null; no error message is composed.</summary>
+    public static MatchedInstruction? TryMatch(InstructionSyntax s, Func<string, long?> lookup, Func<Form, bool> accept)
+    {
+        var values = new long[s.OperandCount];
+        var form = Match(s, lookup, accept, explain: false, values, out var pending, out _);
+        return form is null ? null : new MatchedInstruction(form, s.Qp, values, pending ?? Array.Empty<PendingOperand>());
+    }
+
+    /// <summary>
+    /// Chooses the form and writes its operand values into <paramref name="values"/> (one per written operand), so a
+    /// caller that keeps many instructions can have them written straight into its own storage.
+    /// </summary>
+    /// <param name="explain">Compose the error when nothing fits (the alternative-unit search does not need one).</param>
+    internal static Form? Match(InstructionSyntax s, Func<string, long?> lookup, Func<Form, bool>? accept, bool explain, Span<long> values,
+        out PendingOperand[]? pending, out MatchError? error)
+    {
         error = null;
-        if (!InstructionTable.TryGetForms(s.Mnemonic, out var forms))
+        pending = null;
+        var forms = s.Forms;
+        if (forms is null)
         {
-            error = new MatchError($"unknown mnemonic '{s.Mnemonic}'", s.MnemonicColumn);
+            if (explain) error = new MatchError($"unknown mnemonic '{s.Mnemonic}'", s.MnemonicColumn);
             return null;
         }
+        var written = s.Operands;
         (int reached, string msg, int col) best = (-1, "", s.MnemonicColumn);
         foreach (var f in forms)
         {
-            if (f.Operands.Length != s.Operands.Count || f.Outputs != s.Outputs) continue;
+            if (f.Operands.Length != written.Length || f.Outputs != s.Outputs) continue;
             if (accept is not null && !accept(f)) continue;
-            if (!KindsFit(f, s))
+            if (!KindsFit(f, written))
             {
                 // The common miss (another shape of the same mnemonic): no allocation, and a message only if nothing fits.
                 if (best.reached < 0) best = (-1, "", s.MnemonicColumn);
                 continue;
             }
-            var values = new long[f.Operands.Length];
-            var pending = new Expr?[f.Operands.Length];
+            pending = null;
+            int pendingCount = 0;
             int i = 0;
             string? why = null;
             for (; i < f.Operands.Length; i++)
             {
-                why = MatchOperand(f.Operands[i], s.Operands[i], lookup, out values[i], out pending[i]);
+                why = MatchOperand(f.Operands[i], written[i], lookup, out values[i], out var later);
                 if (why is not null) break;
+                if (later is not null)
+                {
+                    pending ??= new PendingOperand[f.Operands.Length];
+                    pending[pendingCount++] = new PendingOperand(i, later, written[i].Column);
+                }
             }
             if (why is null)
             {
@@ -75,46 +121,54 @@ public static class FormMatcher
                     why = $"{f.Mnemonic} cannot be predicated";
                     i = -1;
                 }
-                else if (f.Codec is not null && Array.TrueForAll(pending, p => p is null))
+                else if (f.Codec is not null && pending is null)
                 {
                     var w = new InsnWord(f.Pattern.Value);
-                    why = f.Codec.Encode(values, ref w);
+                    why = f.Codec.Encode(InstructionEncoder.CodecArgument(values), ref w);
                     i = f.Operands.Length - 1;
                 }
-                if (why is null) return new MatchedInstruction(f, s.Qp, values, pending);
+                if (why is null)
+                {
+                    if (pending is not null && pendingCount < pending.Length) Array.Resize(ref pending, pendingCount);
+                    return f;
+                }
             }
-            if (i > best.reached)
+            if (explain && i > best.reached)
             {
-                int col = i >= 0 && i < s.Operands.Count ? s.Operands[i].Column : s.MnemonicColumn;
-                best = (i, i >= 0 && i < s.Operands.Count ? $"operand {i + 1} of '{s.Mnemonic}': {why}" : why!, col);
+                int col = i >= 0 && i < written.Length ? written[i].Column : s.MnemonicColumn;
+                best = (i, i >= 0 && i < written.Length ? $"operand {i + 1} of '{s.Mnemonic}': {why}" : why!, col);
             }
         }
-        if (best.reached < 0 && best.msg.Length == 0 && forms.Any(f => f.Operands.Length == s.Operands.Count && f.Outputs == s.Outputs && (accept is null || accept(f))))
-        {
-            // Some form has the right shape but the wrong operand kinds: say which operand.
-            return MatchSlow(s, forms, lookup, out error, accept);
-        }
-        if (best.reached < 0 && best.msg.Length == 0)
-        {
-            var shapes = forms.Select(Shape).Distinct().Take(8);
-            error = new MatchError($"wrong operands for '{s.Mnemonic}': expected {string.Join(" or ", shapes.Select(x => "'" + x + "'"))}", s.MnemonicColumn);
-            return null;
-        }
-        error = new MatchError(best.msg, best.col);
+        pending = null;
+        if (!explain) return null;
+        error = best.reached < 0 && best.msg.Length == 0 ? NothingFits(s, forms, lookup, accept) : new MatchError(best.msg, best.col);
         return null;
     }
 
+    /// <summary>The error when no form got past the operand kinds (kept apart: its lambdas would allocate on every match).</summary>
+    private static MatchError NothingFits(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, Func<Form, bool>? accept)
+    {
+        int count = s.OperandCount, outputs = s.Outputs;
+        if (forms.Any(f => f.Operands.Length == count && f.Outputs == outputs && (accept is null || accept(f))))
+        {
+            // Some form has the right shape but the wrong operand kinds: say which operand.
+            return WhichOperand(s, forms, lookup, accept);
+        }
+        var shapes = forms.Select(Shape).Distinct().Take(8);
+        return new MatchError($"wrong operands for '{s.Mnemonic}': expected {string.Join(" or ", shapes.Select(x => "'" + x + "'"))}", s.MnemonicColumn);
+    }
+
     /// <summary>Whether each written operand is of the kind the form's operand wants (values not checked).</summary>
-    private static bool KindsFit(Form f, InstructionSyntax s)
+    private static bool KindsFit(Form f, ReadOnlySpan<OperandSyntax> written)
     {
         var ops = f.Operands;
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
-            var w = s.Operands[i];
+            ref readonly var w = ref written[i];
             bool ok = op.Kind switch
             {
-                OperandKind.Fixed => w.Canonical == op.Text,
+                OperandKind.Fixed => w.IsSpelled(op.Text!),
                 OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr =>
                     w.Kind == OperandSyntaxKind.Register && w.RegKind == op.Kind,
                 OperandKind.Mem => w.Kind == OperandSyntaxKind.Memory,
@@ -128,34 +182,34 @@ public static class FormMatcher
     }
 
     /// <summary>The message-producing match over every form, for when no form's operand kinds fit.</summary>
-    private static MatchedInstruction? MatchSlow(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, out MatchError? error, Func<Form, bool>? accept)
+    private static MatchError WhichOperand(InstructionSyntax s, Form[] forms, Func<string, long?> lookup, Func<Form, bool>? accept)
     {
+        var written = s.Operands;
         (int reached, string msg, int col) best = (-1, "", s.MnemonicColumn);
         foreach (var f in forms)
         {
-            if (f.Operands.Length != s.Operands.Count || f.Outputs != s.Outputs) continue;
+            if (f.Operands.Length != written.Length || f.Outputs != s.Outputs) continue;
             if (accept is not null && !accept(f)) continue;
             for (int i = 0; i < f.Operands.Length; i++)
             {
-                string? why = MatchOperand(f.Operands[i], s.Operands[i], lookup, out _, out _);
+                string? why = MatchOperand(f.Operands[i], written[i], lookup, out _, out _);
                 if (why is null) continue;
-                if (i > best.reached) best = (i, $"operand {i + 1} of '{s.Mnemonic}': {why}", s.Operands[i].Column);
+                if (i > best.reached) best = (i, $"operand {i + 1} of '{s.Mnemonic}': {why}", written[i].Column);
                 break;
             }
         }
-        error = new MatchError(best.msg.Length > 0 ? best.msg : $"wrong operands for '{s.Mnemonic}'", best.col);
-        return null;
+        return new MatchError(best.msg.Length > 0 ? best.msg : $"wrong operands for '{s.Mnemonic}'", best.col);
     }
 
     /// <summary>Returns null when <paramref name="w"/> fits <paramref name="op"/>, else why not.</summary>
-    private static string? MatchOperand(OperandSpec op, OperandSyntax w, Func<string, long?> lookup, out long value, out Expr? pending)
+    private static string? MatchOperand(OperandSpec op, in OperandSyntax w, Func<string, long?> lookup, out long value, out Expr? pending)
     {
         value = 0;
         pending = null;
         switch (op.Kind)
         {
             case OperandKind.Fixed:
-                return w.Canonical == op.Text ? null : $"expected '{op.Text}'";
+                return w.IsSpelled(op.Text!) ? null : $"expected '{op.Text}'";
             case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr:
                 if (w.Kind != OperandSyntaxKind.Register || w.RegKind != op.Kind) return $"expected {KindName(op.Kind)}, found {w.Describe()}";
                 value = w.Number;
@@ -178,24 +232,28 @@ public static class FormMatcher
                 return null;
             case OperandKind.Target:
                 if (w.Kind != OperandSyntaxKind.Expression || IsReservedName(w.Name)) return $"expected a branch target, found {Found(w)}";
-                pending = w.Expr;
+                pending = w.ToExpr();
                 return null;
             default: // Imm, ImmSet
                 if (w.Kind != OperandSyntaxKind.Expression || IsReservedName(w.Name)) return $"expected an immediate, found {Found(w)}";
-                var v = w.Expr!.Evaluate(lookup, out _);
-                if (v is null)
+                if (w.IsLiteral) value = w.Value;
+                else
                 {
-                    // A symbol not known yet (a label later in the file): evaluated after layout.
-                    pending = w.Expr;
-                    return null;
+                    var v = w.Expr!.Evaluate(lookup, out _);
+                    if (v is null)
+                    {
+                        // A symbol not known yet (a label later in the file): evaluated after layout.
+                        pending = w.Expr;
+                        return null;
+                    }
+                    value = v.Value.Constant;
                 }
-                value = v.Value.Constant;
                 if (op.Field is null) return null; // codec-encoded, checked as a whole
                 return FieldCheck(op, value);
         }
     }
 
-    private static string Found(OperandSyntax w) => w.Name is not null && IsReservedName(w.Name) ? $"'{w.Name}'" : w.Describe();
+    private static string Found(in OperandSyntax w) => w.Name is not null && IsReservedName(w.Name) ? $"'{w.Name}'" : w.Describe();
 
     // Names the table uses as fixed tokens or symbolic values (ip, pr, psr.l, ar.ccv, @rev…) are never symbols.
     private static readonly HashSet<string> s_reserved = BuildReserved();

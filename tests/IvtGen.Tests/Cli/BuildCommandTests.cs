@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
@@ -7,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using IvtGen.Tests.Gnu;
 using IvtGen.Tests.Support;
+using static IvtGen.Tests.Support.Processes;
 using Xunit;
 
 namespace IvtGen.Tests.Cli;
@@ -18,20 +18,6 @@ public sealed class BuildCommandTests : IDisposable
 
     public BuildCommandTests() => Directory.CreateDirectory(_dir);
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
-
-    private static (int Code, string Out, string Err) Run(string exe, string workDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workDir };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var so = p.StandardOutput.ReadToEndAsync();
-        string se = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, so.Result, se);
-    }
-
-    private static (int Code, string Out, string Err) Ivtgen(params string[] args) =>
-        Run("dotnet", Repo.Root, new[] { Path.Combine(AppContext.BaseDirectory, "ivtgen.dll") }.Concat(args).ToArray());
 
     [Fact]
     public void Build_writes_image_listing_and_manifest_and_the_listing_reassembles_to_the_image()

@@ -1,7 +1,7 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using IvtGen.Tests.Gnu;
+using static IvtGen.Tests.Support.Processes;
 using Xunit;
 
 namespace IvtGen.Tests.Cli;
@@ -13,19 +13,6 @@ public sealed class CliTests : IDisposable
 
     public CliTests() => Directory.CreateDirectory(_dir);
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
-
-    private static (int Code, string Out, string Err) Ivtgen(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "ivtgen.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var so = p.StandardOutput.ReadToEndAsync();
-        string se = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, so.Result, se);
-    }
 
     private const string Source = """
         	.text

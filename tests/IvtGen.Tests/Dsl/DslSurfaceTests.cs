@@ -92,7 +92,9 @@ public sealed class DslSurfaceTests
     public void Every_instruction_method_stands_for_some_form()
     {
         var fromTable = InstructionTable.Forms.Select(Key).ToHashSet(StringComparer.Ordinal);
-        var strays = CompiledMethods().Where(k => !fromTable.Contains(k)).ToList();
+        // The pv_ methods come from the paravirtualized-operation catalogue (IvtCode.Paravirt.g.cs), not the table.
+        var paravirt = IvtGen.Paravirt.ParavirtCatalog.All.Select(op => op.DslName + "(").ToList();
+        var strays = CompiledMethods().Where(k => !fromTable.Contains(k) && !paravirt.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList();
         Assert.True(strays.Count == 0, "methods of IvtCode that no form explains: " + string.Join("; ", strays.Take(10)));
     }
 

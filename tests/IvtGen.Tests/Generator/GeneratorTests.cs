@@ -94,6 +94,17 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public void Relocation_kinds_are_the_ones_GNU_as_emits_for_each_instruction()
+    {
+        string text = Prelude + "[IvtTable] public partial class A : IvtCode { [Vector(0)] void V() { chk_s_m(r2, \"fix\"); stop(); br_sptk_many(\"fix\"); stop(); }"
+            + " [Routine(\"fix\")] void Fix() { rfi(); stop(); } }";
+        var run = GeneratorHarness.RunOn(GeneratorHarness.Compile(("A.cs", text)));
+        Assert.Empty(run.Diagnostics);
+        var kinds = run.Tables.Single().Images.Single().Relocations.Select(r => r.Kind).ToList();
+        Assert.Equal(new[] { "PCREL21M", "PCREL21B" }, kinds);
+    }
+
+    [Fact]
     public void Mangled_sources_never_make_the_generator_throw()
     {
         string sample = GeneratorHarness.Sample("NativeTable.cs");
