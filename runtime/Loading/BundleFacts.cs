@@ -51,7 +51,9 @@ internal sealed class BundleFacts
 
     public Form? FormAt(int s) => s == 0 ? Form0 : s == 1 ? Form1 : Form2;
 
-    public InsnWord Word(int s) => Template!.Slots[s] == SlotKind.X ? new InsnWord(Bits.Slot(2), Bits.Slot(1)) : new InsnWord(Bits.Slot(s));
+    public InsnWord Word(int s) => Word(Template!, Bits, s);
+
+    private static InsnWord Word(Template t, Bundle b, int s) => t.Slots[s] == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
 
     /// <summary>The decoded instruction in slot <paramref name="s"/> (default when it holds none).</summary>
     public Instruction Ins(int s)
@@ -93,33 +95,39 @@ internal sealed class BundleFacts
         var t = Template.FromCode(b.TemplateCode);
         if (t is null) return new BundleFacts { Bits = b };
         var kinds = t.Slots;
+        SlotKind k0 = kinds[0], k1 = kinds[1], k2 = kinds[2];
         ulong s0 = (b.Lo >> 5) & Bundle.SlotMask, s1 = ((b.Lo >> 46) | (b.Hi << 18)) & Bundle.SlotMask, s2 = (b.Hi >> 23) & Bundle.SlotMask;
-        Form? f0 = null, f1 = null, f2 = null;
-        int undecodable = 0, forbidden = 0, hypercall = 0, nTargets = 0;
+        // The three slots unrolled: this runs for every distinct bundle, and the common outcome is "nothing to check".
+        var f0 = SlotDecoder.Classify((int)k0, s0, 0, out int flags0);
+        Form? f1 = null;
+        int flags1 = 0;
+        if (k1 != SlotKind.L) f1 = SlotDecoder.Classify((int)k1, s1, 0, out flags1);
+        var f2 = SlotDecoder.Classify((int)k2, s2, k2 == SlotKind.X ? s1 : 0, out int flags2);
+        int undecodable = (f0 is null ? 1 : 0) | (f1 is null && k1 != SlotKind.L ? 2 : 0) | (f2 is null ? 4 : 0);
+        const int worthALook = FormInfo.FlagForbidden | FormInfo.FlagBreak | FormInfo.FlagTargets;
+        if (!always && undecodable == 0 && ((flags0 | flags1 | flags2) & worthALook) == 0) return Ordinary;
+        return Closer(b, t, f0, f1, f2, undecodable, always);
+    }
+
+    /// <summary>The facts of a bundle with a forbidden form, a break, an IP-relative operand or an undecodable slot.</summary>
+    private static BundleFacts Closer(Bundle b, Template t, Form? f0, Form? f1, Form? f2, int undecodable, bool always)
+    {
+        int forbidden = 0, hypercall = 0, nTargets = 0;
         for (int s = 0; s < 3; s++)
         {
-            var kind = kinds[s];
-            if (kind == SlotKind.L) continue;
-            ulong slot = s == 0 ? s0 : s == 1 ? s1 : s2, @long = kind == SlotKind.X ? s1 : 0;
-            var form = SlotDecoder.Classify((int)kind, slot, @long, out int flags);
-            if (form is null)
-            {
-                undecodable |= 1 << s;
-                continue;
-            }
-            if (s == 0) f0 = form; else if (s == 1) f1 = form; else f2 = form;
-            if ((flags & (FormInfo.FlagForbidden | FormInfo.FlagBreak | FormInfo.FlagTargets)) == 0) continue;
+            var form = s == 0 ? f0 : s == 1 ? f1 : f2;
+            if (form is null) continue;
             var info = FormInfo.Of(form);
             if (info.Forbidden) forbidden |= 1 << s;
             if (info.BreakImmediate >= 0)
             {
-                long imm = info.Operand(info.BreakImmediate, new InsnWord(slot, @long));
+                long imm = info.Operand(info.BreakImmediate, Word(t, b, s));
                 if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) hypercall |= 1 << s;
             }
             nTargets += info.Targets.Length;
         }
+        // A break outside Xen's range alone needs no closer look.
         if (!always && (undecodable | forbidden | hypercall | nTargets) == 0) return Ordinary;
-
         var f = new BundleFacts
         {
             Bits = b, Template = t, Form0 = f0, Form1 = f1, Form2 = f2,
