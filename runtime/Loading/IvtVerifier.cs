@@ -41,9 +41,10 @@ public sealed class VerifiedIvt
 
 /// <summary>
 /// Fail-closed verification of a generated image: digest, size and IVT layout, every bundle decodes, the variant's
-/// rules (Xen: no privileged or sensitive instruction; native: no hyperprivop), relocation records that fit their
-/// instructions, and every IP-relative target inside the image or on a declared external symbol. A failure throws
-/// one <see cref="IvtVerificationException"/> listing every finding.
+/// rules (Xen: no privileged or sensitive instruction; native: no hyperprivop), relocation records that fit their instructions, every
+/// IP-relative target inside the image or on a declared external symbol, and in xen-alta every site's stub present and
+/// returning through b7 (<see cref="AltAStubs"/>). A failure throws one <see cref="IvtVerificationException"/> listing
+/// every finding.
 /// </summary>
 public static class IvtVerifier
 {
@@ -171,6 +172,7 @@ public static class IvtVerifier
                     $"'{Formatter.Format(f.Ins(tr.Slot), (long)site)}' targets 0x{target:x}, outside the image ({Ranges(map, len)}) and on no declared external symbol"));
             }
         }
+        if (image.Variant == VariantRules.XenAltA) AltAStubs.Check(image, bytes, facts, map, r, where);
         r.Findings.Sort((a, c) => a.Offset != c.Offset ? a.Offset.CompareTo(c.Offset) : a.Slot.CompareTo(c.Slot));
         return r;
     }
@@ -391,6 +393,13 @@ public static class IvtVerifier
         public Locator(IvtImage image) => _image = image;
 
         public IvtFinding Image(FindingKind kind, string reason) => new(kind, -1, -1, "image", -1, -1, reason);
+
+        /// <summary>Where an offset is, in words: "vector 1 ItlbMiss bundle 3", "out-of-line page_fault bundle 0".</summary>
+        public string Place(long offset)
+        {
+            var f = At(FindingKind.Layout, offset, -1, "");
+            return f.Region + " bundle " + f.Bundle.ToString(CultureInfo.InvariantCulture);
+        }
 
         public IvtFinding At(FindingKind kind, long offset, int slot, string reason)
         {
