@@ -28,7 +28,7 @@ public sealed class ParavirtVerifyTests
     [Fact]
     public void Generated_AltA_images_verify_and_link_with_the_stubs_placed_apart()
     {
-        foreach (var image in new[] { Variant(TestImages.PvSample(), VariantRules.XenAltA) })
+        foreach (var image in new[] { Variant(TestImages.PvSample(), VariantRules.XenAltA), Variant(TestImages.ItcTable(), VariantRules.XenAltA) })
         {
             var verified = IvtVerifier.Verify(image);
             // The placed image is verified again, sites and stubs at their final addresses.
@@ -199,5 +199,86 @@ public sealed class ParavirtVerifyTests
         Assert.Contains("AltA stub stub (branched to from 0x0) does not return through b7 within 64 bundles", f.Reason);
         // As xen-altb the same bytes hold no site: nothing to check.
         Assert.Empty(IvtVerifier.Check(TestImages.WithVariant(built.Image, VariantRules.XenAltB)));
+    }
+
+    // ---- ar.itc: retained only inside the catalogue's MOV_FROM_ITC ----------------------------------------------
+
+    [Fact]
+    public void A_Xen_table_using_pv_mov_from_itc_builds_and_verifies_with_the_ar_itc_reads_in_it()
+    {
+        foreach (var variant in new[] { VariantRules.XenAltA, VariantRules.XenAltB })
+        {
+            var image = Variant(TestImages.ItcTable(), variant);
+            IvtVerifier.Verify(image);
+            // The exemption is exercised: each of the three operand tuples reads ar.itc once.
+            var reads = TestImages.Instructions(image.Bytes).Where(i => i.Text.EndsWith("=ar.itc", StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, reads.Count);
+            Assert.All(reads, r => Assert.True(r.Ins.Form.Has(InsnFlags.Sensitive)));
+        }
+    }
+
+    [Fact]
+    public void A_raw_ar_itc_read_written_into_a_Xen_image_is_rejected()
+    {
+        var altb = Variant(TestImages.ItcTable(), VariantRules.XenAltB);
+        // Ext's "add r17=r16,r29" after the sequence becomes a read of ar.itc (M slot 0 of its .mii).
+        var (at, slot) = TestImages.Find(altb, "add r17=r16,r29");
+        var f = Assert.Single(CheckWith(altb, TestImages.SetSlot(altb.Bytes, at, slot, TestImages.Encode("mov r17=ar.itc"))));
+        Assert.Equal((FindingKind.Variant, at, 12, slot), (f.Kind, f.Offset, f.Vector, f.Slot));
+        Assert.Contains("'mov.m r17=ar.itc' is sensitive under Xen; a xen-altb table may hold none", f.Reason);
+    }
+
+    [Theory]
+    [InlineData("(p6) mov r24=-1028784", "(p6) mov r24=-1028776")]          // XSI_ITC_OFFSET → XSI_ITC_LAST
+    [InlineData("(p6) ld8 r24=[r24]", "(p6) ld4 r24=[r24]")]                // the offset's load
+    [InlineData("(p6) add r16=r16,r24", "(p6) add r16=r16,r0")]            // the add into the target
+    [InlineData("(p6) add r16=r16,r24", "(p6) sub r16=r16,r24")]
+    [InlineData("(p6) st8 [r24]=r16", "(p6) st8 [r24]=r17")]                // itc_last update
+    public void A_read_of_ar_itc_whose_sequence_differs_from_the_catalogue_is_rejected(string original, string instead)
+    {
+        var altb = Variant(TestImages.ItcTable(), VariantRules.XenAltB);
+        var (read, readSlot) = TestImages.Find(altb, "(p6) mov.m r16=ar.itc");
+        var (at, slot) = TestImages.Find(altb, original, read - 16);
+        var findings = CheckWith(altb, TestImages.SetSlot(altb.Bytes, at, slot, TestImages.Encode(instead)));
+        var f = Assert.Single(findings);
+        Assert.Equal((FindingKind.Variant, read, readSlot), (f.Kind, f.Offset, f.Slot));
+        Assert.Contains("'(p6) mov.m r16=ar.itc' is sensitive under Xen", f.Reason);
+    }
+
+    [Fact]
+    public void A_read_of_ar_itc_in_an_AltA_stub_is_rejected_when_the_stub_is_not_the_catalogues()
+    {
+        var alta = Variant(TestImages.ItcTable(), VariantRules.XenAltA);
+        var stub = alta.Symbols.Single(s => s.Name == "__pv_mov_from_itc_p13_r18_r26").Address;
+        var (read, readSlot) = TestImages.Find(alta, "mov.m r18=ar.itc", stub);
+        var (add, addSlot) = TestImages.Find(alta, "add r18=r18,r26", stub);
+        var f = Assert.Single(CheckWith(alta, TestImages.SetSlot(alta.Bytes, add, addSlot, TestImages.Encode("add r18=r18,r25"))));
+        Assert.Equal((FindingKind.Variant, read, readSlot), (f.Kind, f.Offset, f.Slot));
+        Assert.Equal("out-of-line __pv_mov_from_itc_p13_r18_r26", f.Region);
+    }
+
+    [Fact]
+    public void A_hand_written_ar_itc_read_with_only_part_of_the_sequence_is_rejected()
+    {
+        // The XSI_ITC_OFFSET load and the add, but not the itc_last update the catalogue's sequence goes on to.
+        var built = TestImages.Build("h_ivt", VariantRules.XenAltB, new[]
+        {
+            new TestImages.Handler("ext", 0x3000, """
+                { .mmi
+                	addl r24=-1028784,r0
+                	mov r16=ar.itc
+                	nop.i 0 ;;
+                }
+                { .mii
+                	ld8 r24=[r24]
+                	nop.i 0 ;;
+                	add r16=r16,r24 ;;
+                }
+                """),
+        });
+        var f = Assert.Single(IvtVerifier.Check(built.Image));
+        Assert.Equal((FindingKind.Variant, 0x3000L, 1), (f.Kind, f.Offset, f.Slot));
+        // The native rules do not care about ar.itc.
+        Assert.Empty(IvtVerifier.Check(TestImages.WithVariant(built.Image, VariantRules.Native)));
     }
 }
