@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using IvtGen.Isa;
 using IvtGen.Paravirt;
 using IvtGen.Tables;
@@ -66,14 +67,14 @@ internal static class AltAStubs
             if (f.IsOrdinary || f.Template is null || f.Form1 is null || f.Form2 is null) continue;
             if (!IsMovFromIp(f.Form1) || !IsDirectBrCond(f.Form2)) continue;
             long off = (long)b * Bundle.Size;
-            var mov = f.Ins(1);
-            var br = f.Ins(2);
-            int link = (int)mov.Values[0];
-            string site = $"AltA site '{Formatter.Format(mov, (long)map.AddressOf(off))}; {Formatter.Format(br, (long)map.AddressOf(off))}'";
-            if (mov.Qp != br.Qp)
+            // Read off the bits: the link register (mov's r1) and the two predicates.
+            int link = (int)FormInfo.Of(f.Form1).Operand(0, f.Word(1));
+            int movQp = (int)(f.Bits.Slot(1) & 0x3f), brQp = (int)(f.Bits.Slot(2) & 0x3f);
+            string Site() => $"AltA site '{Formatter.Format(f.Ins(1), (long)map.AddressOf(off))}; {Formatter.Format(f.Ins(2), (long)map.AddressOf(off))}'";
+            if (movQp != brQp)
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, 1,
-                    $"{site}: the mov is under p{mov.Qp} and the branch under p{br.Qp}; both must be, or the stub returns through a stale r{link}"));
+                    $"{Site()}: the mov is under p{movQp} and the branch under p{brQp}; both must be, or the stub returns through a stale r{link}"));
                 continue;
             }
             long target = -1;
@@ -82,14 +83,14 @@ internal static class AltAStubs
             if (target < IvtImage.TableSize)
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, 2, target < 0
-                    ? $"{site} branches outside the image, not to a stub"
-                    : $"{site} branches into the IVT ({where.Place(target)}), not to a stub in the out-of-line code"));
+                    ? $"{Site()} branches outside the image, not to a stub"
+                    : $"{Site()} branches into the IVT ({where.Place(target)}), not to a stub in the out-of-line code"));
                 continue;
             }
             if (!byOffset.TryGetValue(target, out var stub))
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, 2,
-                    $"{site} lands at image offset 0x{target:x} ({where.Place(target)}), inside the out-of-line code but at no stub start"));
+                    $"{Site()} lands at image offset 0x{target:x} ({where.Place(target)}), inside the out-of-line code but at no stub start"));
                 continue;
             }
             if (!walked.Add(target * 128 + link)) continue;
@@ -113,7 +114,8 @@ internal static class AltAStubs
             r.Findings.Add(where.At(FindingKind.Stub, start, -1, $"{who}: the AltA prologue for r{link} does not assemble"));
             return;
         }
-        if (!CodeWalk.Forward(bytes, facts, b0, 0, prologue.Length, skipNops: true, seen) || !CodeWalk.Same(prologue, seen) ||
+        var walk = new CodeWalker(bytes, facts);
+        if (!walk.Forward(b0, 0, prologue.Length, skipNops: true, seen) || !CodeWalk.Same(prologue, seen) ||
             seen[seen.Count - 1].Bundle * (long)Bundle.Size >= end)
         {
             r.Findings.Add(where.At(FindingKind.Stub, start, -1,
@@ -122,11 +124,11 @@ internal static class AltAStubs
         }
         var last = seen[seen.Count - 1];
         int b = last.Bundle, s = last.Slot;
-        CodeWalk.TryGet(bytes, facts, b, s, out _, out bool stopSinceB7);
+        walk.TryGet(b, s, out _, out bool stopSinceB7);
         while (true)
         {
             int pb = b, ps = s;
-            if (!CodeWalk.Next(bytes, ref b, ref s))
+            if (!walk.Next(ref b, ref s))
             {
                 r.Findings.Add(where.At(FindingKind.Stub, (long)pb * Bundle.Size, ps, $"{who} runs off the end of the image without returning through {AltA.ReturnBr}"));
                 return;
@@ -144,40 +146,44 @@ internal static class AltAStubs
                 return;
             }
             long off = (long)b * Bundle.Size;
-            if (!CodeWalk.TryGet(bytes, facts, b, s, out var ins, out bool stopAfter))
+            if (!walk.TryGet(b, s, out var ins, out bool stopAfter))
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} reaches a slot that holds no instruction before returning"));
                 return;
             }
-            string text = Formatter.Format(ins, off);
+            string Text() => Formatter.Format(ins, off);
             if (IsIndirectBrCond(ins.Form) && ReadsReturnBr(ins))
             {
                 if (ins.Qp != 0)
-                    r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} returns only under p{ins.Qp} ('{text}'): otherwise it falls through"));
+                    r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} returns only under p{ins.Qp} ('{Text()}'): otherwise it falls through"));
                 else if (!stopSinceB7)
                     r.Findings.Add(where.At(FindingKind.Stub, off, s,
-                        $"{who} returns ('{text}') in the instruction group that writes {AltA.ReturnBr}: a stop must separate them"));
+                        $"{who} returns ('{Text()}') in the instruction group that writes {AltA.ReturnBr}: a stop must separate them"));
                 return;
             }
             if (ins.Form.Has(InsnFlags.Branch))
             {
-                r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} branches elsewhere ('{text}') before returning through {AltA.ReturnBr}"));
+                r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} branches elsewhere ('{Text()}') before returning through {AltA.ReturnBr}"));
                 return;
             }
             if (WritesReturnBr(ins))
             {
-                r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} overwrites {AltA.ReturnBr} ('{text}') before returning through it"));
+                r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} overwrites {AltA.ReturnBr} ('{Text()}') before returning through it"));
                 return;
             }
             if (ins.Form.Mnemonic == "alloc")
             {
-                r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} moves the register frame ('{text}') while the interrupted context's is live"));
+                r.Findings.Add(where.At(FindingKind.Stub, off, s, $"{who} moves the register frame ('{Text()}') while the interrupted context's is live"));
                 return;
             }
             stopSinceB7 |= stopAfter;
         }
     }
 
+    private static readonly CodeInsn[]?[] s_prologues = new CodeInsn[]?[128];
+
+    /// <summary>The catalogue's stub prologue for link register r<paramref name="link"/>, decoded.</summary>
     private static CodeInsn[]? Prologue(int link) =>
-        CodeWalk.Assemble(AltA.StubPrologue.Select(l => l.Replace("{link}", "r" + link.ToString(CultureInfo.InvariantCulture))));
+        Volatile.Read(ref s_prologues[link & 127]) ??
+        (s_prologues[link & 127] = CodeWalk.Assemble(AltA.StubPrologue.Select(l => l.Replace("{link}", "r" + link.ToString(CultureInfo.InvariantCulture)))));
 }

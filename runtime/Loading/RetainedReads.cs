@@ -26,12 +26,13 @@ internal static class RetainedReads
     public static bool IsRetained(ReadOnlySpan<byte> code, BundleFacts[] facts, int b, int s, string variant, out ParavirtOp? op)
     {
         op = null;
-        if (!CodeWalk.TryGet(code, facts, b, s, out var ins, out _)) return false;
+        var walk = new CodeWalker(code, facts);
+        if (!walk.TryGet(b, s, out var ins, out _)) return false;
         string text = Formatter.Format(ins, 0);
         foreach (var candidate in ParavirtCatalog.All)
         {
             if (candidate.RetainedPatterns.Count == 0 || !candidate.RetainedPatterns.Any(p => text.IndexOf(p, StringComparison.Ordinal) >= 0)) continue;
-            if (Matches(code, facts, b, s, ins, candidate, variant))
+            if (Matches(walk, b, s, ins, candidate, variant))
             {
                 op = candidate;
                 return true;
@@ -40,7 +41,7 @@ internal static class RetainedReads
         return false;
     }
 
-    private static bool Matches(ReadOnlySpan<byte> code, BundleFacts[] facts, int b, int s, in Instruction ins, ParavirtOp op, string variant)
+    private static bool Matches(CodeWalker walk, int b, int s, in Instruction ins, ParavirtOp op, string variant)
     {
         var marked = MarkerLowering(op, variant);
         if (marked is null) return false;
@@ -50,16 +51,34 @@ internal static class RetainedReads
         {
             if (!ReferenceEquals(lowered[at].Ins.Form, ins.Form)) continue;
             int sb = b, ss = s;
-            if (!CodeWalk.BackOver(code, facts, ref sb, ref ss, at)) continue;
+            if (!walk.BackOver(ref sb, ref ss, at)) continue;
             var seen = new List<CodeInsn>(lowered.Length);
-            if (!CodeWalk.Forward(code, facts, sb, ss, lowered.Length, skipNops: true, seen)) continue;
+            if (!walk.Forward(sb, ss, lowered.Length, skipNops: true, seen)) continue;
             if (seen[at].Bundle != b || seen[at].Slot != s) continue;
             if (!Bind(lowered, seen, markers, op, variant, out var operands)) continue;
-            if (!op.TryLower(variant, operands, out var lowering, out _)) continue;
-            var exact = CodeWalk.Assemble(Lines(lowering!));
+            var exact = Exact(op, variant, operands);
             if (exact is not null && exact.Length == seen.Count && CodeWalk.Same(exact, seen)) return true;
         }
         return false;
+    }
+
+    private const int MaxExact = 1024;
+    private static readonly Dictionary<string, CodeInsn[]?> s_exact = new(StringComparer.Ordinal);
+
+    /// <summary>The catalogue's lowering of <paramref name="op"/> with these operands, decoded; null when the operands break its rules.</summary>
+    private static CodeInsn[]? Exact(ParavirtOp op, string variant, string[] operands)
+    {
+        string key = op.Name + "|" + variant + "|" + string.Join(",", operands);
+        lock (s_exact)
+            if (s_exact.TryGetValue(key, out var known)) return known;
+        var exact = op.TryLower(variant, operands, out var lowering, out _) ? CodeWalk.Assemble(Lines(lowering!)) : null;
+        lock (s_exact)
+        {
+            // Operand tuples come from the images verified: keep the cache bounded whatever they hold.
+            if (s_exact.Count >= MaxExact) s_exact.Clear();
+            s_exact[key] = exact;
+        }
+        return exact;
     }
 
     /// <summary>The lines of a lowering that hold the Xen sequence: the stub for xen-alta (when there is one), else the site.</summary>
@@ -67,63 +86,84 @@ internal static class RetainedReads
 
     /// <summary>
     /// The operands, in the operation's order, that the marker lowering's registers take in <paramref name="seen"/>;
-    /// false when an instruction differs in form or an operand is not found. The AltA guard, which a stub runs as p0,
-    /// is p0 when no instruction shows it.
+    /// false when an instruction differs in form, a register would stand for two, or an operand is not found. The AltA
+    /// guard, which a stub runs as p0, is p0 when no instruction shows it.
     /// </summary>
-    private static bool Bind(CodeInsn[] lowered, List<CodeInsn> seen, Dictionary<string, string> markers, ParavirtOp op, string variant,
-        out string[] operands)
+    private static bool Bind(CodeInsn[] lowered, List<CodeInsn> seen, Marker[] markers, ParavirtOp op, string variant, out string[] operands)
     {
         operands = new string[op.Operands.Count];
-        var bound = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool Take(string marker, string actual) => !bound.TryGetValue(marker, out var was) ? (bound[marker] = actual) == actual : was == actual;
+        // What each general and predicate register of the marker lowering is in the code (−1: not seen yet).
+        Span<int> gr = stackalloc int[128], pr = stackalloc int[64];
+        gr.Fill(-1);
+        pr.Fill(-1);
+        static bool Take(Span<int> map, long marker, long actual)
+        {
+            if ((ulong)marker >= (ulong)map.Length) return marker == actual;
+            if (map[(int)marker] < 0) map[(int)marker] = (int)actual;
+            return map[(int)marker] == actual;
+        }
         for (int i = 0; i < lowered.Length; i++)
         {
             var m = lowered[i].Ins;
             var a = seen[i].Ins;
-            if (!ReferenceEquals(m.Form, a.Form)) return false;
-            if (!Take("p" + m.Qp.ToString(CultureInfo.InvariantCulture), "p" + a.Qp.ToString(CultureInfo.InvariantCulture))) return false;
+            if (!ReferenceEquals(m.Form, a.Form) || !Take(pr, m.Qp, a.Qp)) return false;
             var ops = m.Form.Operands;
             for (int k = 0; k < ops.Length; k++)
             {
-                string prefix = ops[k].Kind switch { OperandKind.Gr => "r", OperandKind.Pr => "p", OperandKind.Mem => "r", _ => "" };
-                if (prefix.Length == 0) continue;
-                if (!Take(prefix + m.Values[k].ToString(CultureInfo.InvariantCulture), prefix + a.Values[k].ToString(CultureInfo.InvariantCulture))) return false;
+                var kind = ops[k].Kind;
+                if (kind is OperandKind.Gr or OperandKind.Mem ? !Take(gr, m.Values[k], a.Values[k])
+                    : kind == OperandKind.Pr && !Take(pr, m.Values[k], a.Values[k])) return false;
             }
         }
         for (int i = 0; i < operands.Length; i++)
         {
-            var o = op.Operands[i];
-            if (bound.TryGetValue(markers[o.Name], out var actual)) operands[i] = actual;
-            else if (variant == ParavirtVariants.XenAltA && o.Name == op.AltAGuard) operands[i] = "p0";
+            var mk = markers[i];
+            int actual = mk.Predicate ? pr[mk.Number] : gr[mk.Number];
+            if (actual >= 0) operands[i] = (mk.Predicate ? "p" : "r") + actual.ToString(CultureInfo.InvariantCulture);
+            else if (variant == ParavirtVariants.XenAltA && op.Operands[i].Name == op.AltAGuard) operands[i] = "p0";
             else return false;
         }
         return true;
     }
 
-    private static readonly Dictionary<string, (CodeInsn[], Dictionary<string, string>)?> s_marked = new(StringComparer.Ordinal);
+    /// <summary>The register standing for one operand in the marker lowering.</summary>
+    private readonly struct Marker
+    {
+        public Marker(bool predicate, int number)
+        {
+            Predicate = predicate;
+            Number = number;
+        }
+
+        public bool Predicate { get; }
+        public int Number { get; }
+        public override string ToString() => (Predicate ? "p" : "r") + Number.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static readonly Dictionary<string, (CodeInsn[], Marker[])?> s_marked = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The operation lowered for <paramref name="variant"/> with marker registers (r100 up, p50 up: none of them a
-    /// register the catalogue names itself) and which marker stands for which operand; null for operations with
+    /// register the catalogue names itself) and which marker stands for each operand; null for operations with
     /// operands markers cannot stand for (kernel registers) or that do not lower.
     /// </summary>
-    private static (CodeInsn[] Lowered, Dictionary<string, string> Markers)? MarkerLowering(ParavirtOp op, string variant)
+    private static (CodeInsn[] Lowered, Marker[] Markers)? MarkerLowering(ParavirtOp op, string variant)
     {
         string key = op.Name + "|" + variant;
         lock (s_marked)
             if (s_marked.TryGetValue(key, out var known)) return known;
-        (CodeInsn[], Dictionary<string, string>)? result = null;
-        var markers = new Dictionary<string, string>(StringComparer.Ordinal);
+        (CodeInsn[], Marker[])? result = null;
+        var markers = new Marker[op.Operands.Count];
         int gr = 100, pr = 50;
-        foreach (var o in op.Operands)
-            markers[o.Name] = o.Kind switch
-            {
-                PvOperandKind.Gr => "r" + (gr++).ToString(CultureInfo.InvariantCulture),
-                PvOperandKind.Pr => "p" + (pr++).ToString(CultureInfo.InvariantCulture),
-                _ => "",
-            };
-        if (markers.Values.All(m => m.Length > 0) &&
-            op.TryLower(variant, op.Operands.Select(o => markers[o.Name]).ToArray(), out var lowering, out _) &&
+        bool all = true;
+        for (int i = 0; i < markers.Length; i++)
+        {
+            var kind = op.Operands[i].Kind;
+            if (kind == PvOperandKind.Gr) markers[i] = new Marker(false, gr++);
+            else if (kind == PvOperandKind.Pr) markers[i] = new Marker(true, pr++);
+            else all = false;
+        }
+        if (all && op.TryLower(variant, markers.Select(m => m.ToString()).ToArray(), out var lowering, out _) &&
             CodeWalk.Assemble(Lines(lowering!)) is { } lowered)
             result = (lowered, markers);
         lock (s_marked) s_marked[key] = result;
