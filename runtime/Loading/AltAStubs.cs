@@ -52,7 +52,7 @@ internal static class AltAStubs
     private static readonly int ReturnBr = int.Parse(AltA.ReturnBr.Substring(1), CultureInfo.InvariantCulture);
 
     /// <summary>Every AltA site of <paramref name="bytes"/> (a xen-alta image) and the stub it branches to.</summary>
-    public static void Check(IvtImage image, ReadOnlySpan<byte> bytes, BundleFacts[] facts, IvtVerifier.AddressMap map,
+    public static void Check(IvtImage image, ReadOnlySpan<byte> bytes, BundleFacts?[] facts, IvtVerifier.AddressMap map,
         IvtVerifier.RunResult r, IvtVerifier.Locator where)
     {
         long len = facts.Length * (long)Bundle.Size;
@@ -64,7 +64,7 @@ internal static class AltAStubs
         for (int b = 0; b < facts.Length; b++)
         {
             var f = facts[b];
-            if (f.IsOrdinary || f.Template is null || f.Form1 is null || f.Form2 is null) continue;
+            if (f is null || f.Template is null || f.Form1 is null || f.Form2 is null) continue;
             if (!IsMovFromIp(f.Form1) || !IsDirectBrCond(f.Form2)) continue;
             long off = (long)b * Bundle.Size;
             // Read off the bits: the link register (mov's r1) and the two predicates.
@@ -102,7 +102,7 @@ internal static class AltAStubs
     }
 
     /// <summary>Follows the stub at <paramref name="start"/> (which must end before <paramref name="end"/>) to its return.</summary>
-    private static void Walk(ReadOnlySpan<byte> bytes, BundleFacts[] facts, long start, long end, string? after, int link, string stub,
+    private static void Walk(ReadOnlySpan<byte> bytes, BundleFacts?[] facts, long start, long end, string? after, int link, string stub,
         long siteOffset, IvtVerifier.RunResult r, IvtVerifier.Locator where)
     {
         string who = $"AltA stub {stub} (branched to from 0x{siteOffset:x})";

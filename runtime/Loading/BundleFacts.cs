@@ -22,7 +22,8 @@ internal readonly struct TargetRef
 /// <summary>
 /// What verification needs to know about one bundle value. Only a bundle that needs a closer look (a reserved
 /// template, an undecodable slot, a forbidden instruction, a hyperprivop, an IP-relative operand) gets its own
-/// instance; every other bundle shares <see cref="Ordinary"/>, so verifying ordinary code allocates nothing per bundle.
+/// instance; every other bundle is <see cref="Ordinary"/> (null in <see cref="DecodeAll"/>'s array), so verifying
+/// ordinary code allocates and stores nothing per bundle.
 /// Slots are classified (which form, if any) without building instructions; <see cref="Ins"/> builds one when a
 /// finding or a relocation needs its operands.
 /// </summary>
@@ -86,8 +87,8 @@ internal sealed class BundleFacts
     }
 
     /// <summary>The facts of bundle <paramref name="b"/>: the recorded ones, or for an ordinary bundle its full facts decoded again from <paramref name="code"/>.</summary>
-    public static BundleFacts At(BundleFacts[] facts, ReadOnlySpan<byte> code, int b) =>
-        facts[b].IsOrdinary ? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true) : facts[b];
+    public static BundleFacts At(BundleFacts?[] facts, ReadOnlySpan<byte> code, int b) =>
+        facts[b] ?? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true);
 
     /// <summary>Classifies each slot; returns <see cref="Ordinary"/> when nothing needs a check, unless <paramref name="always"/>.</summary>
     public static BundleFacts Analyze(Bundle b, bool always)
@@ -149,11 +150,14 @@ internal sealed class BundleFacts
         return f;
     }
 
-    /// <summary>The facts of every bundle of <paramref name="code"/> (whose length is a multiple of 16), in order.</summary>
-    public static BundleFacts[] DecodeAll(ReadOnlySpan<byte> code)
+    /// <summary>
+    /// The facts of every bundle of <paramref name="code"/> (whose length is a multiple of 16), in order; null for an
+    /// ordinary bundle (most of them: the array is left as allocated rather than filled with <see cref="Ordinary"/>).
+    /// </summary>
+    public static BundleFacts?[] DecodeAll(ReadOnlySpan<byte> code)
     {
         int n = code.Length / Bundle.Size;
-        var facts = new BundleFacts[n];
+        var facts = new BundleFacts?[n];
         ulong lastLo = 0, lastHi = 0;
         var last = Ordinary; // the all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is ordinary
         for (int i = 0; i < n; i++)
@@ -161,14 +165,14 @@ internal sealed class BundleFacts
             var span = code.Slice(i * Bundle.Size, Bundle.Size);
             ulong lo = BinaryPrimitives.ReadUInt64LittleEndian(span);
             ulong hi = BinaryPrimitives.ReadUInt64LittleEndian(span.Slice(8));
-            if ((lo | hi) == 0) { facts[i] = Ordinary; continue; }
+            if ((lo | hi) == 0) continue;
             if (lo != lastLo || hi != lastHi)
             {
                 last = Analyze(new Bundle(lo, hi), always: false);
                 lastLo = lo;
                 lastHi = hi;
             }
-            facts[i] = last;
+            if (!last.IsOrdinary) facts[i] = last;
         }
         return facts;
     }

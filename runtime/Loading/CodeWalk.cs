@@ -100,10 +100,10 @@ internal static class CodeWalk
 internal readonly ref struct CodeWalker
 {
     private readonly ReadOnlySpan<byte> _code;
-    private readonly BundleFacts[] _facts;
+    private readonly BundleFacts?[] _facts;
 
     /// <summary>A walker over <paramref name="code"/>, whose bundles <paramref name="facts"/> describes.</summary>
-    public CodeWalker(ReadOnlySpan<byte> code, BundleFacts[] facts)
+    public CodeWalker(ReadOnlySpan<byte> code, BundleFacts?[] facts)
     {
         _code = code;
         _facts = facts;
@@ -149,7 +149,7 @@ internal readonly ref struct CodeWalker
         stopAfter = false;
         if (b < 0 || b >= _facts.Length) return false;
         var f = _facts[b];
-        if (!f.IsOrdinary)
+        if (f is not null)
         {
             if (f.Template is null || f.FormAt(s) is null) return false;
             ins = f.Ins(s);

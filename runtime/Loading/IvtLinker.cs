@@ -141,7 +141,8 @@ public static class IvtLinker
         if (oolLen > 0 && ool != iva + IvtImage.TableSize)
             for (int b = 0; b < facts.Length; b++)
             {
-                var targets = facts[b].Targets;
+                var targets = facts[b]?.Targets;
+                if (targets is null) continue;
                 for (int t = 0; t < targets.Length; t++)
                 {
                     var tr = targets[t];

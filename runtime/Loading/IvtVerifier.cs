@@ -23,7 +23,7 @@ public sealed class IvtVerifyOptions
 /// </summary>
 public sealed class VerifiedIvt
 {
-    internal VerifiedIvt(IvtImage image, BundleFacts[] facts, Dictionary<string, long> symbols, Dictionary<string, long> externals)
+    internal VerifiedIvt(IvtImage image, BundleFacts?[] facts, Dictionary<string, long> symbols, Dictionary<string, long> externals)
     {
         Image = image;
         Facts = facts;
@@ -32,7 +32,7 @@ public sealed class VerifiedIvt
     }
 
     public IvtImage Image { get; }
-    internal BundleFacts[] Facts { get; }
+    internal BundleFacts?[] Facts { get; }
     /// <summary>The image's own symbols, at their addresses with the image linked at 0.</summary>
     public IReadOnlyDictionary<string, long> SymbolAddresses { get; }
     /// <summary>Each external symbol the image references, at the address it was built with (what its references reach).</summary>
@@ -90,7 +90,7 @@ public static class IvtVerifier
     internal sealed class RunResult
     {
         public readonly List<IvtFinding> Findings = new();
-        public BundleFacts[] Facts = new BundleFacts[0];
+        public BundleFacts?[] Facts = new BundleFacts?[0];
         public Dictionary<string, long> Symbols = new(StringComparer.Ordinal);
         public Dictionary<string, long> Externals = new(StringComparer.Ordinal);
     }
@@ -130,7 +130,7 @@ public static class IvtVerifier
         for (int b = 0; b < n; b++)
         {
             var f = facts[b];
-            if (f.IsOrdinary) continue;
+            if (f is null) continue; // ordinary
             long off = (long)b * Bundle.Size;
             if (f.Template is null)
             {
@@ -322,7 +322,7 @@ public static class IvtVerifier
     /// Each relocation names a bundle and slot holding an instruction whose relocatable operand is of the recorded kind,
     /// and a symbol the image defines or an external; all references to one external reach the same address.
     /// </summary>
-    private static Dictionary<long, Site> CheckRelocations(IvtImage image, ReadOnlySpan<byte> bytes, BundleFacts[] facts, AddressMap map,
+    private static Dictionary<long, Site> CheckRelocations(IvtImage image, ReadOnlySpan<byte> bytes, BundleFacts?[] facts, AddressMap map,
         IReadOnlyDictionary<string, long>? resolved, RunResult r, Locator where)
     {
         var sites = new Dictionary<long, Site>();

@@ -23,7 +23,7 @@ internal static class RetainedReads
     /// Whether the instruction at (<paramref name="b"/>, <paramref name="s"/>) of a <paramref name="variant"/> image is
     /// a catalogue-retained line inside that catalogue lowering; <paramref name="op"/> names the operation when it is.
     /// </summary>
-    public static bool IsRetained(ReadOnlySpan<byte> code, BundleFacts[] facts, int b, int s, string variant, out ParavirtOp? op)
+    public static bool IsRetained(ReadOnlySpan<byte> code, BundleFacts?[] facts, int b, int s, string variant, out ParavirtOp? op)
     {
         op = null;
         var walk = new CodeWalker(code, facts);
