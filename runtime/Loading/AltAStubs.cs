@@ -52,7 +52,7 @@ internal static class AltAStubs
     private static readonly int ReturnBr = int.Parse(AltA.ReturnBr.Substring(1), CultureInfo.InvariantCulture);
 
     /// <summary>Every AltA site of <paramref name="bytes"/> (a xen-alta image) and the stub it branches to.</summary>
-    public static void Check(IvtImage image, ReadOnlySpan<byte> bytes, BundleFacts?[] facts, IvtVerifier.AddressMap map,
+    public static void Check(ReadOnlySpan<byte> bytes, BundleFacts?[] facts, IvtVerifier.AddressMap map,
         IvtVerifier.RunResult r, IvtVerifier.Locator where)
     {
         long len = facts.Length * (long)Bundle.Size;
@@ -61,36 +61,40 @@ internal static class AltAStubs
         foreach (var s in r.Symbols)
             if (s.Value >= 0 && s.Value < len && !byOffset.ContainsKey(s.Value)) byOffset.Add(s.Value, s.Key);
         var walked = new HashSet<long>();
-        for (int b = 0; b < facts.Length; b++)
+        // A site's branch is an IP-relative operand in slot 2.
+        foreach (var tr in r.Targets)
         {
-            var f = facts[b];
-            if (f is null || f.Template is null || f.Form1 is null || f.Form2 is null) continue;
-            if (!IsMovFromIp(f.Form1) || !IsDirectBrCond(f.Form2)) continue;
+            if (tr.Slot != 2) continue;
+            int b = tr.Bundle;
+            var bits = Bundle.Read(bytes.Slice(b * Bundle.Size));
+            var t = Template.FromCode(bits.TemplateCode);
+            if (t is null || t.Slots[1] != SlotKind.I || t.Slots[2] != SlotKind.B) continue;
+            var movForm = SlotDecoder.Classify((int)SlotKind.I, bits.Slot(1), 0, out _);
+            if (movForm is null || !IsMovFromIp(movForm)) continue;
+            var brForm = SlotDecoder.Classify((int)SlotKind.B, bits.Slot(2), 0, out _);
+            if (brForm is null || !IsDirectBrCond(brForm)) continue;
             long off = (long)b * Bundle.Size;
             // Read off the bits: the link register (mov's r1) and the two predicates.
-            int link = (int)FormInfo.Of(f.Form1).Operand(0, f.Word(1));
-            int movQp = (int)(f.Bits.Slot(1) & 0x3f), brQp = (int)(f.Bits.Slot(2) & 0x3f);
-            string Site() => $"AltA site '{Formatter.Format(f.Ins(1), (long)map.AddressOf(off))}; {Formatter.Format(f.Ins(2), (long)map.AddressOf(off))}'";
+            int link = (int)FormInfo.Of(movForm).Operand(0, new InsnWord(bits.Slot(1)));
+            int movQp = (int)(bits.Slot(1) & 0x3f), brQp = (int)(bits.Slot(2) & 0x3f);
             if (movQp != brQp)
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, 1,
-                    $"{Site()}: the mov is under p{movQp} and the branch under p{brQp}; both must be, or the stub returns through a stale r{link}"));
+                    $"{Site(bytes, facts, b, (long)map.AddressOf(off))}: the mov is under p{movQp} and the branch under p{brQp}; both must be, or the stub returns through a stale r{link}"));
                 continue;
             }
-            long target = -1;
-            foreach (var t in f.Targets)
-                if (t.Slot == 2) target = map.OffsetOf(map.AddressOf(off) + (ulong)t.Displacement, len);
+            long target = map.OffsetOf(map.AddressOf(off) + (ulong)tr.Displacement, len);
             if (target < IvtImage.TableSize)
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, 2, target < 0
-                    ? $"{Site()} branches outside the image, not to a stub"
-                    : $"{Site()} branches into the IVT ({where.Place(target)}), not to a stub in the out-of-line code"));
+                    ? $"{Site(bytes, facts, b, (long)map.AddressOf(off))} branches outside the image, not to a stub"
+                    : $"{Site(bytes, facts, b, (long)map.AddressOf(off))} branches into the IVT ({where.Place(target)}), not to a stub in the out-of-line code"));
                 continue;
             }
             if (!byOffset.TryGetValue(target, out var stub))
             {
                 r.Findings.Add(where.At(FindingKind.Stub, off, 2,
-                    $"{Site()} lands at image offset 0x{target:x} ({where.Place(target)}), inside the out-of-line code but at no stub start"));
+                    $"{Site(bytes, facts, b, (long)map.AddressOf(off))} lands at image offset 0x{target:x} ({where.Place(target)}), inside the out-of-line code but at no stub start"));
                 continue;
             }
             if (!walked.Add(target * 128 + link)) continue;
@@ -99,6 +103,12 @@ internal static class AltAStubs
             string? after = next < byOffset.Count ? byOffset.Values[next] : null;
             Walk(bytes, facts, target, end, after, link, stub, off, r, where);
         }
+    }
+
+    private static string Site(ReadOnlySpan<byte> bytes, BundleFacts?[] facts, int b, long address)
+    {
+        var f = BundleFacts.At(facts, bytes, b);
+        return $"AltA site '{Formatter.Format(f.Ins(1), address)}; {Formatter.Format(f.Ins(2), address)}'";
     }
 
     /// <summary>Follows the stub at <paramref name="start"/> (which must end before <paramref name="end"/>) to its return.</summary>

@@ -1,18 +1,21 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using IvtGen.Isa;
 
 namespace IvtGen.Loading;
 
-/// <summary>An IP-relative operand of a decoded slot: which slot and operand, and its byte displacement from the bundle.</summary>
-internal readonly struct TargetRef
+/// <summary>An IP-relative operand of a decoded slot: which bundle, slot and operand, and its byte displacement from the bundle.</summary>
+internal readonly struct TargetSite
 {
+    public readonly int Bundle;
     public readonly byte Slot;
     public readonly byte Operand;
     public readonly long Displacement;
 
-    public TargetRef(int slot, int operand, long displacement)
+    public TargetSite(int bundle, int slot, int operand, long displacement)
     {
+        Bundle = bundle;
         Slot = (byte)slot;
         Operand = (byte)operand;
         Displacement = displacement;
@@ -21,16 +24,14 @@ internal readonly struct TargetRef
 
 /// <summary>
 /// What verification needs to know about one bundle value. Only a bundle that needs a closer look (a reserved
-/// template, an undecodable slot, a forbidden instruction, a hyperprivop, an IP-relative operand) gets its own
-/// instance; every other bundle is <see cref="Ordinary"/> (null in <see cref="DecodeAll"/>'s array), so verifying
-/// ordinary code allocates and stores nothing per bundle.
+/// template, an undecodable slot, a forbidden instruction, a hyperprivop) gets its own instance; every other bundle is
+/// <see cref="Ordinary"/> (null in <see cref="DecodeAll"/>'s array), so verifying ordinary code allocates and stores
+/// nothing per bundle. IP-relative operands go to one list for the whole image (<see cref="TargetSite"/>).
 /// Slots are classified (which form, if any) without building instructions; <see cref="Ins"/> builds one when a
 /// finding or a relocation needs its operands.
 /// </summary>
 internal sealed class BundleFacts
 {
-    private static readonly TargetRef[] s_noTargets = new TargetRef[0];
-
     /// <summary>Every slot decodes and nothing in the bundle needs a check: its details are re-derived on demand (<see cref="At"/>).</summary>
     public static readonly BundleFacts Ordinary = new();
 
@@ -45,7 +46,6 @@ internal sealed class BundleFacts
     public byte Forbidden;
     /// <summary>Bit s: slot s is a hyperprivop break (forbidden on native).</summary>
     public byte Hypercall;
-    public TargetRef[] Targets = s_noTargets;
     private Instruction[]? _slots;
 
     public bool IsOrdinary => ReferenceEquals(this, Ordinary);
@@ -88,10 +88,13 @@ internal sealed class BundleFacts
 
     /// <summary>The facts of bundle <paramref name="b"/>: the recorded ones, or for an ordinary bundle its full facts decoded again from <paramref name="code"/>.</summary>
     public static BundleFacts At(BundleFacts?[] facts, ReadOnlySpan<byte> code, int b) =>
-        facts[b] ?? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true);
+        facts[b] ?? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true, null, b);
 
-    /// <summary>Classifies each slot; returns <see cref="Ordinary"/> when nothing needs a check, unless <paramref name="always"/>.</summary>
-    public static BundleFacts Analyze(Bundle b, bool always)
+    /// <summary>
+    /// Classifies each slot; returns <see cref="Ordinary"/> when nothing needs a check, unless <paramref name="always"/>.
+    /// The IP-relative operands go to <paramref name="targets"/> (when given) as those of bundle <paramref name="index"/>.
+    /// </summary>
+    public static BundleFacts Analyze(Bundle b, bool always, List<TargetSite>? targets, int index)
     {
         var t = Template.FromCode(b.TemplateCode);
         if (t is null) return new BundleFacts { Bits = b };
@@ -107,13 +110,14 @@ internal sealed class BundleFacts
         int undecodable = (f0 is null ? 1 : 0) | (f1 is null && k1 != SlotKind.L ? 2 : 0) | (f2 is null ? 4 : 0);
         const int worthALook = FormInfo.FlagForbidden | FormInfo.FlagBreak | FormInfo.FlagTargets;
         if (!always && undecodable == 0 && ((flags0 | flags1 | flags2) & worthALook) == 0) return Ordinary;
-        return Closer(b, t, f0, f1, f2, undecodable, always);
+        return Closer(b, t, f0, f1, f2, undecodable, always, targets, index);
     }
 
     /// <summary>The facts of a bundle with a forbidden form, a break, an IP-relative operand or an undecodable slot.</summary>
-    private static BundleFacts Closer(Bundle b, Template t, Form? f0, Form? f1, Form? f2, int undecodable, bool always)
+    private static BundleFacts Closer(Bundle b, Template t, Form? f0, Form? f1, Form? f2, int undecodable, bool always,
+        List<TargetSite>? targets, int index)
     {
-        int forbidden = 0, hypercall = 0, nTargets = 0;
+        int forbidden = 0, hypercall = 0;
         for (int s = 0; s < 3; s++)
         {
             var form = s == 0 ? f0 : s == 1 ? f1 : f2;
@@ -125,41 +129,30 @@ internal sealed class BundleFacts
                 long imm = info.Operand(info.BreakImmediate, Word(t, b, s));
                 if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) hypercall |= 1 << s;
             }
-            nTargets += info.Targets.Length;
+            if (targets is not null)
+                foreach (int op in info.Targets) targets.Add(new TargetSite(index, s, op, info.Operand(op, Word(t, b, s))));
         }
-        // A break outside Xen's range alone needs no closer look.
-        if (!always && (undecodable | forbidden | hypercall | nTargets) == 0) return Ordinary;
-        var f = new BundleFacts
+        // A branch, or a break outside Xen's range, alone needs no facts of its own.
+        if (!always && (undecodable | forbidden | hypercall) == 0) return Ordinary;
+        return new BundleFacts
         {
             Bits = b, Template = t, Form0 = f0, Form1 = f1, Form2 = f2,
             Undecodable = (byte)undecodable, Forbidden = (byte)forbidden, Hypercall = (byte)hypercall,
         };
-        if (nTargets > 0)
-        {
-            var targets = new TargetRef[nTargets];
-            int k = 0;
-            for (int s = 0; s < 3; s++)
-            {
-                var form = f.FormAt(s);
-                if (form is null) continue;
-                var info = FormInfo.Of(form);
-                foreach (int op in info.Targets) targets[k++] = new TargetRef(s, op, info.Operand(op, f.Word(s)));
-            }
-            f.Targets = targets;
-        }
-        return f;
     }
 
     /// <summary>
     /// The facts of every bundle of <paramref name="code"/> (whose length is a multiple of 16), in order; null for an
     /// ordinary bundle (most of them: the array is left as allocated rather than filled with <see cref="Ordinary"/>).
+    /// Every IP-relative operand goes to <paramref name="targets"/>, in bundle order.
     /// </summary>
-    public static BundleFacts?[] DecodeAll(ReadOnlySpan<byte> code)
+    public static BundleFacts?[] DecodeAll(ReadOnlySpan<byte> code, List<TargetSite> targets)
     {
         int n = code.Length / Bundle.Size;
         var facts = new BundleFacts?[n];
         ulong lastLo = 0, lastHi = 0;
         var last = Ordinary; // the all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is ordinary
+        int lastTargets = targets.Count, lastTargetCount = 0;
         for (int i = 0; i < n; i++)
         {
             var span = code.Slice(i * Bundle.Size, Bundle.Size);
@@ -168,10 +161,19 @@ internal sealed class BundleFacts
             if ((lo | hi) == 0) continue;
             if (lo != lastLo || hi != lastHi)
             {
-                last = Analyze(new Bundle(lo, hi), always: false);
+                int before = targets.Count;
+                last = Analyze(new Bundle(lo, hi), always: false, targets, i);
                 lastLo = lo;
                 lastHi = hi;
+                lastTargets = before;
+                lastTargetCount = targets.Count - before;
             }
+            else
+                for (int t = 0; t < lastTargetCount; t++)
+                {
+                    var x = targets[lastTargets + t];
+                    targets.Add(new TargetSite(i, x.Slot, x.Operand, x.Displacement));
+                }
             if (!last.IsOrdinary) facts[i] = last;
         }
         return facts;

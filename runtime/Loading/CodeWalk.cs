@@ -50,7 +50,7 @@ internal static class CodeWalk
             // Decoded again, so each instruction is the form the verifier's decoder names (mov for addl r=imm,r0).
             var code = asm.Code;
             var list = new List<CodeInsn>();
-            new CodeWalker(code, BundleFacts.DecodeAll(code)).Forward(0, 0, int.MaxValue, skipNops: true, list); // to the end
+            new CodeWalker(code, BundleFacts.DecodeAll(code, new List<TargetSite>())).Forward(0, 0, int.MaxValue, skipNops: true, list); // to the end
             result = list.ToArray();
         }
         lock (s_assembled)

@@ -139,21 +139,16 @@ public static class IvtLinker
 
         // IP-relative operands with no record that cross between the table and the out-of-line code.
         if (oolLen > 0 && ool != iva + IvtImage.TableSize)
-            for (int b = 0; b < facts.Length; b++)
+            foreach (var tr in verified.Targets)
             {
-                var targets = facts[b]?.Targets;
-                if (targets is null) continue;
-                for (int t = 0; t < targets.Length; t++)
-                {
-                    var tr = targets[t];
-                    if (done.Contains(IvtVerifier.SiteKey(b, tr.Slot))) continue;
-                    long off = (long)b * Bundle.Size;
-                    long targetOff = off + tr.Displacement;
-                    if (targetOff < 0 || targetOff >= len) continue; // an external with no record: verification rejected it already
-                    if ((off < IvtImage.TableSize) == (targetOff < IvtImage.TableSize)) continue;
-                    long disp = (long)map.AddressOf(targetOff) - (long)map.AddressOf(off);
-                    Patch(bytes, b, tr.Slot, tr.Operand, disp, "IP-relative target across the table and the out-of-line code");
-                }
+                int b = tr.Bundle;
+                if (done.Contains(IvtVerifier.SiteKey(b, tr.Slot))) continue;
+                long off = (long)b * Bundle.Size;
+                long targetOff = off + tr.Displacement;
+                if (targetOff < 0 || targetOff >= len) continue; // an external with no record: verification rejected it already
+                if ((off < IvtImage.TableSize) == (targetOff < IvtImage.TableSize)) continue;
+                long disp = (long)map.AddressOf(targetOff) - (long)map.AddressOf(off);
+                Patch(bytes, b, tr.Slot, tr.Operand, disp, "IP-relative target across the table and the out-of-line code");
             }
 
         void Patch(byte[] into, int b, int slot, int operand, long value, string what)

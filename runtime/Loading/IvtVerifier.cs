@@ -23,16 +23,20 @@ public sealed class IvtVerifyOptions
 /// </summary>
 public sealed class VerifiedIvt
 {
-    internal VerifiedIvt(IvtImage image, BundleFacts?[] facts, Dictionary<string, long> symbols, Dictionary<string, long> externals)
+    internal VerifiedIvt(IvtImage image, BundleFacts?[] facts, List<TargetSite> targets, Dictionary<string, long> symbols,
+        Dictionary<string, long> externals)
     {
         Image = image;
         Facts = facts;
+        Targets = targets;
         SymbolAddresses = symbols;
         ExternalAddresses = externals;
     }
 
     public IvtImage Image { get; }
     internal BundleFacts?[] Facts { get; }
+    /// <summary>Every IP-relative operand of the image, in bundle order.</summary>
+    internal List<TargetSite> Targets { get; }
     /// <summary>The image's own symbols, at their addresses with the image linked at 0.</summary>
     public IReadOnlyDictionary<string, long> SymbolAddresses { get; }
     /// <summary>Each external symbol the image references, at the address it was built with (what its references reach).</summary>
@@ -54,7 +58,7 @@ public static class IvtVerifier
     {
         var result = Run(image, image.Bytes, AddressMap.Unlinked, null, checkDigest: true, options?.ExpectedSize);
         if (result.Findings.Count > 0) throw new IvtVerificationException(image.Table, image.Variant, result.Findings);
-        return new VerifiedIvt(image, result.Facts, result.Symbols, result.Externals);
+        return new VerifiedIvt(image, result.Facts, result.Targets, result.Symbols, result.Externals);
     }
 
     /// <summary>Every finding for <paramref name="image"/>, without throwing (empty when it verifies).</summary>
@@ -91,6 +95,7 @@ public static class IvtVerifier
     {
         public readonly List<IvtFinding> Findings = new();
         public BundleFacts?[] Facts = new BundleFacts?[0];
+        public readonly List<TargetSite> Targets = new();
         public Dictionary<string, long> Symbols = new(StringComparer.Ordinal);
         public Dictionary<string, long> Externals = new(StringComparer.Ordinal);
     }
@@ -119,7 +124,7 @@ public static class IvtVerifier
 
         // Decode every bundle once.
         int n = (int)(len / Bundle.Size);
-        var facts = BundleFacts.DecodeAll(bytes.Slice(0, n * Bundle.Size));
+        var facts = BundleFacts.DecodeAll(bytes.Slice(0, n * Bundle.Size), r.Targets);
         r.Facts = facts;
 
         CheckVectorMap(image, bytes, facts.Length, r, where);
@@ -163,20 +168,19 @@ public static class IvtVerifier
                     if ((f.Hypercall >> s & 1) != 0)
                         r.Findings.Add(where.At(FindingKind.Variant, off, s,
                             $"'{Formatter.Format(f.Ins(s), (long)map.AddressOf(off))}' is a Xen hyperprivop (break 0x{VariantRules.HyperprivopFirst:x}–0x{VariantRules.HyperprivopLast:x}); a {image.Variant} table may hold none"));
-            var targets = f.Targets;
-            for (int t = 0; t < targets.Length; t++)
-            {
-                var tr = targets[t];
-                ulong site = map.AddressOf(off);
-                ulong target = site + (ulong)tr.Displacement;
-                if (map.OffsetOf(target, len) >= 0) continue;
-                if (sites.TryGetValue(SiteKey(b, tr.Slot), out var ext) && ext.External && ext.Operand == tr.Operand && (ulong)ext.Expected == target)
-                    continue;
-                r.Findings.Add(where.At(FindingKind.Branch, off, tr.Slot,
-                    $"'{Formatter.Format(f.Ins(tr.Slot), (long)site)}' targets 0x{target:x}, outside the image ({Ranges(map, len)}) and on no declared external symbol"));
-            }
         }
-        if (image.Variant == VariantRules.XenAltA) AltAStubs.Check(image, bytes, facts, map, r, where);
+        foreach (var tr in r.Targets)
+        {
+            long off = (long)tr.Bundle * Bundle.Size;
+            ulong site = map.AddressOf(off);
+            ulong target = site + (ulong)tr.Displacement;
+            if (map.OffsetOf(target, len) >= 0) continue;
+            if (sites.TryGetValue(SiteKey(tr.Bundle, tr.Slot), out var ext) && ext.External && ext.Operand == tr.Operand && (ulong)ext.Expected == target)
+                continue;
+            r.Findings.Add(where.At(FindingKind.Branch, off, tr.Slot,
+                $"'{Formatter.Format(BundleFacts.At(facts, bytes, tr.Bundle).Ins(tr.Slot), (long)site)}' targets 0x{target:x}, outside the image ({Ranges(map, len)}) and on no declared external symbol"));
+        }
+        if (image.Variant == VariantRules.XenAltA) AltAStubs.Check(bytes, facts, map, r, where);
         r.Findings.Sort((a, c) => a.Offset != c.Offset ? a.Offset.CompareTo(c.Offset) : a.Slot.CompareTo(c.Slot));
         return r;
     }
