@@ -67,7 +67,7 @@ internal static class VerifyCommand
         var ext = new List<string>();
         foreach (var kv in loaded.Verified.ExternalAddresses) ext.Add($"{kv.Key}=0x{kv.Value.ToString("x", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"{img.Table}.{img.Variant}: verified: {img.Bytes.Length} bytes ({img.Bytes.Length - IvtImage.TableSize} out of line), " +
-            $"{populated} of 68 vectors populated, {img.Bytes.Length / 16} bundles ({loaded.Verified.UniqueBundles} distinct), " +
+            $"{populated} of 68 vectors populated, {img.Bytes.Length / 16} bundles decoded, " +
             $"{img.Relocations.Count} relocations, sha256 {img.Sha256}" + (ext.Count > 0 ? ", externals " + string.Join(" ", ext) : ""));
     }
 

@@ -1,3 +1,5 @@
+extern alias gen;
+
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -6,6 +8,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
+using gen::IvtGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using IvtGen.Dsl;
 using IvtGen.Isa;
 using IvtGen.Loading;
@@ -17,14 +22,18 @@ namespace IvtGen.Bench;
 /// Full verification (digest, layout, decoding, variant rules, relocations, branch targets) of a 32 KiB table plus
 /// its out-of-line code, and linking. "Dense": every one of the 68 vectors filled to about three quarters with
 /// distinct random code (almost no bundle repeats, so nearly every bundle is decoded) plus 4 KiB of routines;
-/// "Sparse": four handlers and one routine, like samples/NativeIvt.
+/// "Sparse": four handlers and one routine, like samples/NativeIvt. "XenAltA"/"XenAltB": the generator's Xen images of a
+/// table with paravirtualized operations in all 68 vectors (TLB-miss shape, MOV_FROM_ITC in the 20 long ones, filler to
+/// about three quarters), so the AltA site/stub walk and the ar.itc sequence check run on every vector.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class VerifyBenchmarks
 {
     private IvtImage _dense = null!;
     private IvtImage _sparse = null!;
     private VerifiedIvt _denseVerified = null!;
+    private IvtImage _xenA = null!;
+    private IvtImage _xenB = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,16 +42,27 @@ public class VerifyBenchmarks
         _sparse = VerifyImages.Sparse();
         _denseVerified = IvtVerifier.Verify(_dense);
         IvtVerifier.Verify(_sparse);
+        var xen = VerifyImages.Xen();
+        _xenA = xen.Single(i => i.Variant == VariantRules.XenAltA);
+        _xenB = xen.Single(i => i.Variant == VariantRules.XenAltB);
+        IvtVerifier.Verify(_xenA);
+        IvtVerifier.Verify(_xenB);
         int used = 0;
         foreach (var v in _dense.Vectors) used += v.BundlesUsed;
-        Console.WriteLine($"// dense: {_dense.Bytes.Length} bytes, {_dense.Bytes.Length / 16} bundles ({used} of 2048 IVT bundles used), {_denseVerified.UniqueBundles} distinct, {_dense.Relocations.Count} relocations");
+        Console.WriteLine($"// dense: {_dense.Bytes.Length} bytes, {_dense.Bytes.Length / 16} bundles ({used} of 2048 IVT bundles used), {_dense.Relocations.Count} relocations");
     }
 
     [Benchmark]
-    public int VerifyDense() => IvtVerifier.Verify(_dense).UniqueBundles;
+    public int VerifyDense() => IvtVerifier.Verify(_dense).SymbolAddresses.Count;
 
     [Benchmark]
-    public int VerifySparse() => IvtVerifier.Verify(_sparse).UniqueBundles;
+    public int VerifySparse() => IvtVerifier.Verify(_sparse).SymbolAddresses.Count;
+
+    [Benchmark]
+    public int VerifyXenAltA() => IvtVerifier.Verify(_xenA).SymbolAddresses.Count;
+
+    [Benchmark]
+    public int VerifyXenAltB() => IvtVerifier.Verify(_xenB).SymbolAddresses.Count;
 
     /// <summary>Linking alone (from a verified image): relocate, then verify the placed image again.</summary>
     [Benchmark]
@@ -76,6 +96,45 @@ public static class VerifyImages
         };
         string routine = "\tssm psr.dt ;;\n\tsrlz.i ;;\n\tmov r19=cr.isr\n\tmov r20=cr.iip ;;\n\talloc r14=ar.pfs,0,2,1,0 ;;\n\tbr.ret.sptk.many b0 ;;\n";
         return Build("sparse_ivt", handlers, new[] { ("routine", routine) });
+    }
+
+    /// <summary>The generator's images (native, xen-alta, xen-altb) of a table with paravirtualized operations in every vector.</summary>
+    public static IReadOnlyList<IvtImage> Xen()
+    {
+        var sb = new StringBuilder("using IvtGen.Dsl;\nnamespace Bench;\n[IvtTable(\"xen_ivt\")]\npublic partial class XenTable : IvtCode\n{\n");
+        for (int v = 0; v < IvtLayout.EntryCount; v++)
+        {
+            bool isLong = IvtLayout.Capacity(v) == 64;
+            sb.Append(CultureInfo.InvariantCulture, $"    [Vector(0x{IvtLayout.Offset(v):x4})] void V{v}()\n    {{\n");
+            sb.Append("        pv_mov_from_ifa(r16); mov(r29, b0); mov(r31, pr); stop();\n");
+            sb.Append("        pv_thash(p0, r17, r16, r25); stop(); ld8(r18, [r17]); stop(); tbit_z(p6, p7, r18, 0); stop();\n");
+            sb.Append("        pv_itc_d(p7, r18, r25); stop();\n");
+            if (isLong)
+            {
+                sb.Append("        pv_mov_from_itc(p6, p15, r20, r24); stop();\n");
+                for (int g = 0; g < 24; g++)
+                    sb.Append(CultureInfo.InvariantCulture, $"        adds(r21, {g * 8 + v}, r20); stop(); ld8(r22, [r21]); stop();\n");
+            }
+            sb.Append("        mov(b0, r29); mov(pr, r31, -2); stop(); pv_rfi(); stop();\n    }\n");
+        }
+        string text = sb.Append("}\n").ToString();
+
+        var parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest).WithPreprocessorSymbols("XEN");
+        string framework = System.IO.Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var refs = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(System.IO.Path.PathSeparator)
+            .Where(p => System.IO.Path.GetDirectoryName(p) == framework).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .Append(MetadataReference.CreateFromFile(typeof(IvtCode).Assembly.Location));
+        var compilation = CSharpCompilation.Create("Xen", new[] { CSharpSyntaxTree.ParseText(text, parse, "Xen.cs") }, refs,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var built = new List<gen::IvtGen.Generator.Model.BuiltTable>();
+        CSharpGeneratorDriver.Create(new[] { new IvtGenerator { OnTableBuilt = built.Add }.AsSourceGenerator() }, parseOptions: parse)
+            .RunGenerators(compilation);
+        var table = built.Single();
+        if (table.Diagnostics.Count > 0) throw new InvalidOperationException(string.Join("\n", table.Diagnostics));
+        return table.Images.Select(i => new IvtImage(table.Table.TableName, i.Variant, i.Bytes.ToArray(), i.Sha256,
+            i.Vectors.Select(x => new IvtVectorInfo(x.Index, x.Offset, x.Name, x.Handler, x.Used, x.Capacity)).ToList(),
+            i.Symbols.Select(x => new IvtSymbol(x.Name, x.Address)).ToList(),
+            i.Relocations.Select(x => new IvtRelocation(x.Offset, x.Slot, x.Kind, x.Symbol)).ToList(), i.Listing)).ToList();
     }
 
     /// <summary>Listing.Make's text without its header, labels renamed so each handler has its own.</summary>

@@ -65,14 +65,12 @@ public static class IvtElf
             w.Define(prefix + image.Table + "." + IvtLayout.Name(i), section, (ulong)IvtLayout.Offset(i), 0, ElfSymbolType.NoType, ElfSymbolBinding.Local);
 
         // Relocations: external references and absolute addresses; IP-relative references inside the section stay resolved.
-        var facts = verified.Facts;
         foreach (var rel in image.Relocations)
         {
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = facts[b];
-            var t = f.Template!;
-            int slot = t.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
-            var ins = f.Ins(slot);
+            int slot = rel.Slot;
+            BundleFacts.TryDecodeSlot(image.Bytes, b, ref slot, out var template, out var ins);
+            var t = template!;
             RelocationSites.TryGet(ins.Form, out int operand, out var type);
             bool pc = RelocationSites.IsPcRelative(type);
             bool internalSymbol = verified.SymbolAddresses.ContainsKey(rel.Symbol);

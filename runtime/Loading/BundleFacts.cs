@@ -1,18 +1,21 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using IvtGen.Isa;
 
 namespace IvtGen.Loading;
 
-/// <summary>An IP-relative operand of a decoded slot: which slot and operand, and its byte displacement from the bundle.</summary>
-internal readonly struct TargetRef
+/// <summary>An IP-relative operand of a decoded slot: which bundle, slot and operand, and its byte displacement from the bundle.</summary>
+internal readonly struct TargetSite
 {
+    public readonly int Bundle;
     public readonly byte Slot;
     public readonly byte Operand;
     public readonly long Displacement;
 
-    public TargetRef(int slot, int operand, long displacement)
+    public TargetSite(int bundle, int slot, int operand, long displacement)
     {
+        Bundle = bundle;
         Slot = (byte)slot;
         Operand = (byte)operand;
         Displacement = displacement;
@@ -20,14 +23,17 @@ internal readonly struct TargetRef
 }
 
 /// <summary>
-/// What verification needs to know about one bundle value, decoded once. Everything here depends only on the 128
-/// bits (targets are displacements, not addresses), so identical bundles share one instance. Slots are classified
-/// (which form, if any) without building instructions; <see cref="Ins"/> builds one when a finding or a relocation
-/// needs its operands.
+/// What verification needs to know about one bundle value. Only a bundle that needs a closer look (a reserved
+/// template, an undecodable slot, a forbidden instruction, a hyperprivop) gets its own instance; every other bundle is
+/// <see cref="Ordinary"/> (null in <see cref="DecodeAll"/>'s array), so verifying ordinary code allocates and stores
+/// nothing per bundle. IP-relative operands go to one list for the whole image (<see cref="TargetSite"/>).
+/// Slots are classified (which form, if any) without building instructions; <see cref="Ins"/> builds one when a
+/// finding or a relocation needs its operands.
 /// </summary>
 internal sealed class BundleFacts
 {
-    private static readonly TargetRef[] s_noTargets = new TargetRef[0];
+    /// <summary>Every slot decodes and nothing in the bundle needs a check: its details are re-derived on demand (<see cref="At"/>).</summary>
+    public static readonly BundleFacts Ordinary = new();
 
     public Bundle Bits;
     /// <summary>Null for a reserved template.</summary>
@@ -40,14 +46,15 @@ internal sealed class BundleFacts
     public byte Forbidden;
     /// <summary>Bit s: slot s is a hyperprivop break (forbidden on native).</summary>
     public byte Hypercall;
-    public TargetRef[] Targets = s_noTargets;
-    /// <summary>Whether any check beyond "it decoded" needs to look at this bundle.</summary>
-    public bool Interesting;
     private Instruction[]? _slots;
+
+    public bool IsOrdinary => ReferenceEquals(this, Ordinary);
 
     public Form? FormAt(int s) => s == 0 ? Form0 : s == 1 ? Form1 : Form2;
 
-    public InsnWord Word(int s) => Template!.Slots[s] == SlotKind.X ? new InsnWord(Bits.Slot(2), Bits.Slot(1)) : new InsnWord(Bits.Slot(s));
+    public InsnWord Word(int s) => Word(Template!, Bits, s);
+
+    private static InsnWord Word(Template t, Bundle b, int s) => t.Slots[s] == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
 
     /// <summary>The decoded instruction in slot <paramref name="s"/> (default when it holds none).</summary>
     public Instruction Ins(int s)
@@ -63,131 +70,112 @@ internal sealed class BundleFacts
         return slots[s];
     }
 
-    public static BundleFacts Decode(Bundle b)
+    /// <summary>
+    /// The instruction in <paramref name="slot"/> of bundle <paramref name="b"/> (slots 1 and 2 of MLX both name its
+    /// X-unit instruction, which <paramref name="slot"/> then becomes 2). False for a reserved template or a slot that holds none.
+    /// </summary>
+    public static bool TryDecodeSlot(ReadOnlySpan<byte> code, int b, ref int slot, out Template? template, out Instruction ins)
     {
-        var f = new BundleFacts { Bits = b };
+        var bits = Bundle.Read(code.Slice(b * Bundle.Size));
+        template = Template.FromCode(bits.TemplateCode);
+        ins = default;
+        if (template is null) return false;
+        if (template.IsLong && slot >= 1) slot = 2;
+        var kind = template.Slots[slot];
+        var word = kind == SlotKind.X ? new InsnWord(bits.Slot(2), bits.Slot(1)) : new InsnWord(bits.Slot(slot));
+        return SlotDecoder.TryDecode(kind, word, out ins);
+    }
+
+    /// <summary>The facts of bundle <paramref name="b"/>: the recorded ones, or for an ordinary bundle its full facts decoded again from <paramref name="code"/>.</summary>
+    public static BundleFacts At(BundleFacts?[] facts, ReadOnlySpan<byte> code, int b) =>
+        facts[b] ?? Analyze(Bundle.Read(code.Slice(b * Bundle.Size)), always: true, null, b);
+
+    /// <summary>
+    /// Classifies each slot; returns <see cref="Ordinary"/> when nothing needs a check, unless <paramref name="always"/>.
+    /// The IP-relative operands go to <paramref name="targets"/> (when given) as those of bundle <paramref name="index"/>.
+    /// </summary>
+    public static BundleFacts Analyze(Bundle b, bool always, List<TargetSite>? targets, int index)
+    {
         var t = Template.FromCode(b.TemplateCode);
-        f.Template = t;
-        if (t is null)
-        {
-            f.Interesting = true;
-            return f;
-        }
-        TargetRef[]? targets = null;
-        int nTargets = 0;
+        if (t is null) return new BundleFacts { Bits = b };
+        var kinds = t.Slots;
+        SlotKind k0 = kinds[0], k1 = kinds[1], k2 = kinds[2];
+        ulong s0 = (b.Lo >> 5) & Bundle.SlotMask, s1 = ((b.Lo >> 46) | (b.Hi << 18)) & Bundle.SlotMask, s2 = (b.Hi >> 23) & Bundle.SlotMask;
+        // The three slots unrolled: this runs for every distinct bundle, and the common outcome is "nothing to check".
+        var f0 = SlotDecoder.Classify((int)k0, s0, 0, out int flags0);
+        Form? f1 = null;
+        int flags1 = 0;
+        if (k1 != SlotKind.L) f1 = SlotDecoder.Classify((int)k1, s1, 0, out flags1);
+        var f2 = SlotDecoder.Classify((int)k2, s2, k2 == SlotKind.X ? s1 : 0, out int flags2);
+        int undecodable = (f0 is null ? 1 : 0) | (f1 is null && k1 != SlotKind.L ? 2 : 0) | (f2 is null ? 4 : 0);
+        const int worthALook = FormInfo.FlagForbidden | FormInfo.FlagBreak | FormInfo.FlagTargets;
+        if (!always && undecodable == 0 && ((flags0 | flags1 | flags2) & worthALook) == 0) return Ordinary;
+        return Closer(b, t, f0, f1, f2, undecodable, always, targets, index);
+    }
+
+    /// <summary>The facts of a bundle with a forbidden form, a break, an IP-relative operand or an undecodable slot.</summary>
+    private static BundleFacts Closer(Bundle b, Template t, Form? f0, Form? f1, Form? f2, int undecodable, bool always,
+        List<TargetSite>? targets, int index)
+    {
+        int forbidden = 0, hypercall = 0;
         for (int s = 0; s < 3; s++)
         {
-            var kind = t.Slots[s];
-            if (kind == SlotKind.L) continue;
-            var word = kind == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
-            var form = SlotDecoder.Classify(kind, word);
-            if (form is null)
-            {
-                f.Undecodable |= (byte)(1 << s);
-                continue;
-            }
-            if (s == 0) f.Form0 = form; else if (s == 1) f.Form1 = form; else f.Form2 = form;
+            var form = s == 0 ? f0 : s == 1 ? f1 : f2;
+            if (form is null) continue;
             var info = FormInfo.Of(form);
-            if (info.Forbidden) f.Forbidden |= (byte)(1 << s);
+            if (info.Forbidden) forbidden |= 1 << s;
             if (info.BreakImmediate >= 0)
             {
-                long imm = info.Operand(info.BreakImmediate, word);
-                if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) f.Hypercall |= (byte)(1 << s);
+                long imm = info.Operand(info.BreakImmediate, Word(t, b, s));
+                if (imm >= VariantRules.HyperprivopFirst && imm <= VariantRules.HyperprivopLast) hypercall |= 1 << s;
             }
-            var ts = info.Targets;
-            for (int i = 0; i < ts.Length; i++)
-            {
-                targets ??= new TargetRef[2];
-                if (nTargets == targets.Length) Array.Resize(ref targets, nTargets * 2);
-                targets[nTargets++] = new TargetRef(s, ts[i], info.Operand(ts[i], word));
-            }
+            if (targets is not null)
+                foreach (int op in info.Targets) targets.Add(new TargetSite(index, s, op, info.Operand(op, Word(t, b, s))));
         }
-        if (targets is not null)
+        // A branch, or a break outside Xen's range, alone needs no facts of its own.
+        if (!always && (undecodable | forbidden | hypercall) == 0) return Ordinary;
+        return new BundleFacts
         {
-            if (nTargets != targets.Length) Array.Resize(ref targets, nTargets);
-            f.Targets = targets;
-        }
-        f.Interesting = f.Undecodable != 0 || f.Forbidden != 0 || f.Hypercall != 0 || nTargets != 0;
-        return f;
-    }
-}
-
-/// <summary>
-/// Decodes every bundle of a code region once: identical bundles (padding, nops, repeated sequences) share one
-/// <see cref="BundleFacts"/>, found through an open-addressing table keyed by the 128 bits.
-/// </summary>
-internal sealed class BundleDecoder
-{
-    private ulong[] _lo;
-    private ulong[] _hi;
-    private BundleFacts?[] _facts;
-    private int _mask;
-    private int _count;
-    // The all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is decoded once per process.
-    private static readonly BundleFacts s_zero = BundleFacts.Decode(default);
-
-    public BundleDecoder(int expectedBundles)
-    {
-        int cap = 64;
-        while (cap < expectedBundles) cap <<= 1;
-        _lo = new ulong[cap];
-        _hi = new ulong[cap];
-        _facts = new BundleFacts?[cap];
-        _mask = cap - 1;
+            Bits = b, Template = t, Form0 = f0, Form1 = f1, Form2 = f2,
+            Undecodable = (byte)undecodable, Forbidden = (byte)forbidden, Hypercall = (byte)hypercall,
+        };
     }
 
-    public int Unique => _count + 1;
-
-    /// <summary>The facts of each bundle of <paramref name="code"/> (whose length is a multiple of 16), in order.</summary>
-    public void DecodeAll(ReadOnlySpan<byte> code, BundleFacts[] into, int at)
+    /// <summary>
+    /// The facts of every bundle of <paramref name="code"/> (whose length is a multiple of 16), in order; null for an
+    /// ordinary bundle (most of them: the array is left as allocated rather than filled with <see cref="Ordinary"/>).
+    /// Every IP-relative operand goes to <paramref name="targets"/>, in bundle order.
+    /// </summary>
+    public static BundleFacts?[] DecodeAll(ReadOnlySpan<byte> code, List<TargetSite> targets)
     {
         int n = code.Length / Bundle.Size;
+        var facts = new BundleFacts?[n];
+        ulong lastLo = 0, lastHi = 0;
+        var last = Ordinary; // the all-zero bundle (padding: break.m 0; break.i 0; break.i 0) is ordinary
+        int lastTargets = targets.Count, lastTargetCount = 0;
         for (int i = 0; i < n; i++)
         {
             var span = code.Slice(i * Bundle.Size, Bundle.Size);
             ulong lo = BinaryPrimitives.ReadUInt64LittleEndian(span);
             ulong hi = BinaryPrimitives.ReadUInt64LittleEndian(span.Slice(8));
-            into[at + i] = (lo | hi) == 0 ? s_zero : Lookup(lo, hi);
+            if ((lo | hi) == 0) continue;
+            if (lo != lastLo || hi != lastHi)
+            {
+                int before = targets.Count;
+                last = Analyze(new Bundle(lo, hi), always: false, targets, i);
+                lastLo = lo;
+                lastHi = hi;
+                lastTargets = before;
+                lastTargetCount = targets.Count - before;
+            }
+            else
+                for (int t = 0; t < lastTargetCount; t++)
+                {
+                    var x = targets[lastTargets + t];
+                    targets.Add(new TargetSite(i, x.Slot, x.Operand, x.Displacement));
+                }
+            if (!last.IsOrdinary) facts[i] = last;
         }
-    }
-
-    private BundleFacts Lookup(ulong lo, ulong hi)
-    {
-        int h = (int)((lo * 0x9E3779B97F4A7C15UL ^ hi * 0xC2B2AE3D27D4EB4FUL) >> 40) & _mask;
-        while (true)
-        {
-            var f = _facts[h];
-            if (f is null) break;
-            if (_lo[h] == lo && _hi[h] == hi) return f;
-            h = (h + 1) & _mask;
-        }
-        var facts = BundleFacts.Decode(new Bundle(lo, hi));
-        _lo[h] = lo;
-        _hi[h] = hi;
-        _facts[h] = facts;
-        if (++_count * 2 > _facts.Length) Grow();
         return facts;
-    }
-
-    private void Grow()
-    {
-        var oldLo = _lo;
-        var oldHi = _hi;
-        var oldFacts = _facts;
-        int cap = oldFacts.Length * 2;
-        _lo = new ulong[cap];
-        _hi = new ulong[cap];
-        _facts = new BundleFacts?[cap];
-        _mask = cap - 1;
-        for (int i = 0; i < oldFacts.Length; i++)
-        {
-            var f = oldFacts[i];
-            if (f is null) continue;
-            int h = (int)((oldLo[i] * 0x9E3779B97F4A7C15UL ^ oldHi[i] * 0xC2B2AE3D27D4EB4FUL) >> 40) & _mask;
-            while (_facts[h] is not null) h = (h + 1) & _mask;
-            _lo[h] = oldLo[i];
-            _hi[h] = oldHi[i];
-            _facts[h] = f;
-        }
     }
 }

@@ -20,6 +20,8 @@ public enum FindingKind
     Branch,
     /// <summary>A relocation cannot be applied or does not fit its instruction.</summary>
     Relocation,
+    /// <summary>A Xen AltA site does not branch to the start of a stub, or its stub does not return through b7.</summary>
+    Stub,
 }
 
 /// <summary>One broken rule: where (byte offset, vector, bundle, slot) and why.</summary>

@@ -52,6 +52,7 @@ public sealed class IvtBuildDirectory
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(manifestPath)); }
         catch (JsonException e) { throw new IvtLoadException($"{manifestPath}: not valid JSON: {e.Message}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new IvtLoadException($"{manifestPath}: cannot read: {e.Message}"); }
         using (doc)
         {
             try
@@ -91,6 +92,10 @@ public sealed class IvtBuildDirectory
             catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or OverflowException)
             {
                 throw new IvtLoadException($"{manifestPath}: {e.Message}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IvtLoadException($"{dir}: cannot read: {e.Message}");
             }
         }
     }

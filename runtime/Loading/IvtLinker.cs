@@ -122,9 +122,8 @@ public static class IvtLinker
         foreach (var rel in image.Relocations)
         {
             int b = (int)(rel.Offset / Bundle.Size);
-            var f = facts[b];
-            int slot = f.Template!.IsLong && rel.Slot >= 1 ? 2 : rel.Slot;
-            var ins = f.Ins(slot);
+            int slot = rel.Slot;
+            BundleFacts.TryDecodeSlot(image.Bytes, b, ref slot, out _, out var ins);
             RelocationSites.TryGet(ins.Form, out int operand, out var type);
             bool pc = RelocationSites.IsPcRelative(type);
             long reachedAt0 = pc ? rel.Offset + ins.Values[operand] : ins.Values[operand];
@@ -140,29 +139,24 @@ public static class IvtLinker
 
         // IP-relative operands with no record that cross between the table and the out-of-line code.
         if (oolLen > 0 && ool != iva + IvtImage.TableSize)
-            for (int b = 0; b < facts.Length; b++)
+            foreach (var tr in verified.Targets)
             {
-                var targets = facts[b].Targets;
-                for (int t = 0; t < targets.Length; t++)
-                {
-                    var tr = targets[t];
-                    if (done.Contains(IvtVerifier.SiteKey(b, tr.Slot))) continue;
-                    long off = (long)b * Bundle.Size;
-                    long targetOff = off + tr.Displacement;
-                    if (targetOff < 0 || targetOff >= len) continue; // an external with no record: verification rejected it already
-                    if ((off < IvtImage.TableSize) == (targetOff < IvtImage.TableSize)) continue;
-                    long disp = (long)map.AddressOf(targetOff) - (long)map.AddressOf(off);
-                    Patch(bytes, b, tr.Slot, tr.Operand, disp, "IP-relative target across the table and the out-of-line code");
-                }
+                int b = tr.Bundle;
+                if (done.Contains(IvtVerifier.SiteKey(b, tr.Slot))) continue;
+                long off = (long)b * Bundle.Size;
+                long targetOff = off + tr.Displacement;
+                if (targetOff < 0 || targetOff >= len) continue; // an external with no record: verification rejected it already
+                if ((off < IvtImage.TableSize) == (targetOff < IvtImage.TableSize)) continue;
+                long disp = (long)map.AddressOf(targetOff) - (long)map.AddressOf(off);
+                Patch(bytes, b, tr.Slot, tr.Operand, disp, "IP-relative target across the table and the out-of-line code");
             }
 
         void Patch(byte[] into, int b, int slot, int operand, long value, string what)
         {
             var span = new Span<byte>(into, b * Bundle.Size, Bundle.Size);
             var cur = Bundle.Read(span);
-            var f = facts[b];
             // Decode the current bits: an earlier patch of another slot of this bundle must survive.
-            var t = f.Template!;
+            var t = Template.FromCode(cur.TemplateCode)!;
             var word = t.Slots[slot] == SlotKind.X ? new InsnWord(cur.Slot(2), cur.Slot(1)) : new InsnWord(cur.Slot(slot));
             InstructionDecoder.TryDecode(t.Slots[slot], word, out var ins);
             var err = RelocationSites.TryPatch(cur, t, slot, ins, operand, value, out var next);
@@ -181,18 +175,21 @@ public static class IvtLinker
         var again = IvtVerifier.Run(image, bytes, map, resolved, checkDigest: false, expectedSize: null);
         findings.AddRange(again.Findings);
         // And only relocated slots changed.
+        var original = image.Bytes;
         for (int b = 0; b < facts.Length; b++)
         {
-            var was = facts[b].Bits;
-            var now = again.Facts[b].Bits;
+            var was = Bundle.Read(original.Slice(b * Bundle.Size));
+            var now = Bundle.Read(new ReadOnlySpan<byte>(bytes, b * Bundle.Size, Bundle.Size));
             if (was.Equals(now)) continue;
+            var before = BundleFacts.At(facts, original, b);
+            var after = BundleFacts.At(again.Facts, bytes, b);
             for (int s = 0; s < 3; s++)
             {
-                if (facts[b].Template!.Slots[s] == SlotKind.L) continue;
-                bool changed = facts[b].Template!.IsLong && s == 2 ? was.Slot(1) != now.Slot(1) || was.Slot(2) != now.Slot(2) : was.Slot(s) != now.Slot(s);
+                if (before.Template!.Slots[s] == SlotKind.L) continue;
+                bool changed = before.Template!.IsLong && s == 2 ? was.Slot(1) != now.Slot(1) || was.Slot(2) != now.Slot(2) : was.Slot(s) != now.Slot(s);
                 if (!changed) continue;
-                var a = facts[b].Ins(s);
-                var c = again.Facts[b].Ins(s);
+                var a = before.Ins(s);
+                var c = after.Template is null ? default : after.Ins(s);
                 bool sameShape = !c.IsDefault && ReferenceEquals(a.Form, c.Form) && a.Qp == c.Qp;
                 for (int i = 0; sameShape && i < a.Values.Length; i++)
                     if (a.Values[i] != c.Values[i] && a.Form.Operands[i].Kind != OperandKind.Target && !IsRelocated(a.Form, i)) sameShape = false;

@@ -63,32 +63,33 @@ public static class RelocationSites
     /// <summary>Parses a kind as the manifest writes it ("PCREL21B") or as readelf does ("R_IA64_PCREL21B").</summary>
     public static bool TryParseKind(string kind, out Ia64Relocation type)
     {
-        string k = kind.StartsWith("R_IA64_", StringComparison.OrdinalIgnoreCase) ? kind.Substring(7) : kind;
-        switch (k.ToUpperInvariant())
-        {
-            case "IMM14": type = Ia64Relocation.Imm14; return true;
-            case "IMM22": type = Ia64Relocation.Imm22; return true;
-            case "IMM64": type = Ia64Relocation.Imm64; return true;
-            case "PCREL60B": type = Ia64Relocation.PcRel60B; return true;
-            case "PCREL21B": type = Ia64Relocation.PcRel21B; return true;
-            case "PCREL21M": type = Ia64Relocation.PcRel21M; return true;
-            case "PCREL21F": type = Ia64Relocation.PcRel21F; return true;
-            default: type = Ia64Relocation.None; return false;
-        }
+        // Case-insensitive, with or without the R_IA64_ prefix, without allocating (one call per relocation record).
+        var k = kind.AsSpan();
+        if (k.StartsWith("R_IA64_".AsSpan(), StringComparison.OrdinalIgnoreCase)) k = k.Slice(7);
+        foreach (var (name, t) in s_kinds)
+            if (k.Equals(name.AsSpan(), StringComparison.OrdinalIgnoreCase))
+            {
+                type = t;
+                return true;
+            }
+        type = Ia64Relocation.None;
+        return false;
     }
 
-    /// <summary>The name GNU's readelf prints, without the R_IA64_ prefix.</summary>
-    public static string Name(Ia64Relocation type) => type switch
+    private static readonly (string Name, Ia64Relocation Type)[] s_kinds =
     {
-        Ia64Relocation.Imm14 => "IMM14",
-        Ia64Relocation.Imm22 => "IMM22",
-        Ia64Relocation.Imm64 => "IMM64",
-        Ia64Relocation.PcRel60B => "PCREL60B",
-        Ia64Relocation.PcRel21B => "PCREL21B",
-        Ia64Relocation.PcRel21M => "PCREL21M",
-        Ia64Relocation.PcRel21F => "PCREL21F",
-        _ => "NONE",
+        ("IMM14", Ia64Relocation.Imm14), ("IMM22", Ia64Relocation.Imm22), ("IMM64", Ia64Relocation.Imm64),
+        ("PCREL60B", Ia64Relocation.PcRel60B), ("PCREL21B", Ia64Relocation.PcRel21B), ("PCREL21M", Ia64Relocation.PcRel21M),
+        ("PCREL21F", Ia64Relocation.PcRel21F),
     };
+
+    /// <summary>The name GNU's readelf prints, without the R_IA64_ prefix.</summary>
+    public static string Name(Ia64Relocation type)
+    {
+        foreach (var (name, t) in s_kinds)
+            if (t == type) return name;
+        return "NONE";
+    }
 
     /// <summary>
     /// <paramref name="bundle"/> with operand <paramref name="operand"/> of the instruction in <paramref name="slot"/>

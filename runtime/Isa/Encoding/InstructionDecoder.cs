@@ -94,27 +94,42 @@ public static class InstructionDecoder
     internal static bool TryExtract(Form f, in InsnWord word, out Instruction ins)
     {
         ins = default;
+        var values = new long[f.Operands.Length];
+        if (!TryExtractValues(f, word, values)) return false;
+        int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
+        ins = new Instruction(f, qp, values);
+        return true;
+    }
+
+    /// <summary>
+    /// The operand values of <paramref name="f"/> in <paramref name="word"/>, into <paramref name="values"/> (zeroed, one
+    /// per operand); false when the bits are no valid encoding of it.
+    /// </summary>
+    internal static bool TryExtractValues(Form f, in InsnWord word, long[] values)
+    {
         var ops = f.Operands;
-        var values = new long[ops.Length];
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
             if (op.Field is null) continue;
-            ulong stored = op.Field.Extract(word);
-            long v = op.FromStored(stored);
-            if (op.Kind == OperandKind.ImmSet && v == long.MinValue) return false;
-            if (op.Mirror is not null)
-            {
-                if (!op.TryToMirror(v, out ulong m) || m != op.Mirror.Extract(word)) return false;
-            }
-            // The value must encode back to the same bits (rejects e.g. values a Bias field cannot reach).
-            if (!op.TryToStored(v, out ulong back) || back != stored) return false;
-            if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
+            if (!TryExtractOperand(op, word, out long v)) return false;
             values[i] = v;
         }
-        if (f.Codec is not null && !f.Codec.Decode(word, values)) return false;
-        int qp = (f.Pattern.Mask & 0x3f) != 0 ? 0 : (int)(word.Slot & 0x3f);
-        ins = new Instruction(f, qp, values);
-        return true;
+        return f.Codec is null || f.Codec.Decode(word, values);
+    }
+
+    /// <summary>One field operand's value in <paramref name="word"/>; false when its bits are no valid encoding.</summary>
+    internal static bool TryExtractOperand(OperandSpec op, in InsnWord word, out long v)
+    {
+        ulong stored = op.Field!.Extract(word);
+        v = op.FromStored(stored);
+        if (op.Kind == OperandKind.ImmSet && v == long.MinValue) return false;
+        if (op.Mirror is not null)
+        {
+            if (!op.TryToMirror(v, out ulong m) || m != op.Mirror.Extract(word)) return false;
+        }
+        // The value must encode back to the same bits (rejects e.g. values a Bias field cannot reach).
+        if (!op.TryToStored(v, out ulong back) || back != stored) return false;
+        return InstructionEncoder.CheckOperand(op, v) is null;
     }
 }

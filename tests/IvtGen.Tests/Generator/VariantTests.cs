@@ -22,7 +22,7 @@ namespace IvtGen.Tests.Generator;
 public sealed class VariantTests
 {
     /// <summary>A table that uses every operation of the catalogue, each in a routine of its own.</summary>
-    private static string EveryOperationTable()
+    internal static string EveryOperationTable()
     {
         var sb = new StringBuilder("using IvtGen.Dsl;\nnamespace T;\n[IvtTable(\"every_op\")]\npublic partial class EveryOp : IvtCode\n{\n");
         sb.Append("    [Vector(IvtVector.ExternalInterrupt)] void V() { br_sptk_many(\"").Append(ParavirtCatalog.All[0].Name).Append("\"); stop(); }\n");

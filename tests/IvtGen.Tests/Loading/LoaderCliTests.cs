@@ -122,6 +122,20 @@ public sealed class LoaderCliTests : IClassFixture<BuiltSample>, IDisposable
         NoStackTrace(err + err2);
     }
 
+    [Theory]
+    [InlineData("{ not json", "not valid JSON")]
+    [InlineData("{\"tables\": 5}", "'tables' is not an array")]
+    [InlineData("{\"tables\": [{\"table\": \"ia64_ivt\", \"variants\": [{\"variant\": \"native\"}]}]}", "missing 'vectors'")]
+    [InlineData("{\"tables\": [{\"table\": \"ia64_ivt\", \"variants\": [{\"variant\": \"xen-altb\"}]}]}", "ia64_ivt.xen-altb.bin: no such file")]
+    public void Verify_reports_a_malformed_manifest_in_one_line(string manifest, string message)
+    {
+        File.WriteAllText(Path.Combine(_dir, "manifest.json"), manifest);
+        var (code, stdout, err) = Ivtgen("verify", _dir);
+        Assert.Equal(1, code);
+        Assert.Contains(message, err);
+        NoStackTrace(err + stdout);
+    }
+
     /// <summary>Adds hand-made Xen variants of the table to the folder's manifest, as a build with XEN will.</summary>
     private void AddXenVariants(params string[] variants)
     {
@@ -215,5 +229,24 @@ public sealed class LoaderCliTests : IClassFixture<BuiltSample>, IDisposable
         Assert.Equal(1, code);
         Assert.Contains("symbol page_fault is defined by the image", err);
         NoStackTrace(err + stdout);
+    }
+
+    [Fact]
+    public void A_Xen_table_using_pv_mov_from_itc_builds_and_verifies_with_the_CLI()
+    {
+        string src = Path.Combine(_dir, "itc");
+        string outDir = Path.Combine(_dir, "itc-out");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "ItcTable.cs"), TestImages.ItcTableSource);
+        // build verifies each image before writing its object: the ar.itc reads must pass there too.
+        var (code, stdout, err) = Ivtgen("build", src, "--define", "XEN", "-o", outDir);
+        Assert.True(code == 0, err + stdout);
+        Assert.True(File.Exists(Path.Combine(outDir, "itc_ivt.xen-alta.o")) && File.Exists(Path.Combine(outDir, "itc_ivt.xen-altb.o")));
+        foreach (var (args, chose) in new[] { (new[] { "--platform", "xen" }, "xen-altb"), (new[] { "--platform", "xen", "--prefer-alta" }, "xen-alta") })
+        {
+            (code, stdout, err) = Ivtgen(new[] { "verify", outDir }.Concat(args).ToArray());
+            Assert.True(code == 0, err + stdout);
+            Assert.Contains($"itc_ivt.{chose}: verified", stdout);
+        }
     }
 }

@@ -10,8 +10,8 @@ using Xunit.Abstractions;
 namespace IvtGen.Tests.Loading;
 
 /// <summary>
-/// Single-bit flips: every bit of the first bundles of each populated vector and of each routine or stub, plus a
-/// seeded random sample of every other bit of the image, must be rejected. Each flip is also checked with the
+/// Single-bit flips: every bit of the first bundles of each populated vector and of each routine, every bit of every
+/// Xen AltA stub, plus a seeded random sample of every other bit of the image, must be rejected. Each flip is also checked with the
 /// digest recomputed, to count how many the structural checks alone catch (a flip that turns one valid
 /// instruction into another valid one can only be caught by the digest).
 /// </summary>
@@ -23,14 +23,30 @@ public sealed class TamperTests
 
     public TamperTests(ITestOutputHelper output) => _out = output;
 
-    public static IEnumerable<object[]> Images() => new[] { new object[] { "sample" }, new object[] { "native-relocations" }, new object[] { "xen-like" } };
+    public static IEnumerable<object[]> Images() => new[] { "sample", "native-relocations", "xen-like", "pv-xen-alta", "itc-xen-alta", "itc-xen-altb" }
+        .Select(n => new object[] { n });
 
     private static IvtImage Get(string name) => name switch
     {
         "sample" => TestImages.Sample(),
         "native-relocations" => TestImages.NativeWithRelocations().Image,
-        _ => TestImages.XenLike().Image,
+        "xen-like" => TestImages.XenLike().Image,
+        "pv-xen-alta" => TestImages.PvSample().Single(i => i.Variant == VariantRules.XenAltA),
+        "itc-xen-alta" => TestImages.ItcTable().Single(i => i.Variant == VariantRules.XenAltA),
+        "itc-xen-altb" => TestImages.ItcTable().Single(i => i.Variant == VariantRules.XenAltB),
+        _ => throw new ArgumentException(name),
     };
+
+    /// <summary>The byte ranges of the AltA stubs (symbols named <c>__pv_</c>…, each up to the next symbol or the end).</summary>
+    private static List<(long Start, long End)> Stubs(IvtImage image)
+    {
+        var bySymbol = image.Symbols.OrderBy(s => s.Address).ToList();
+        var stubs = new List<(long, long)>();
+        for (int i = 0; i < bySymbol.Count; i++)
+            if (bySymbol[i].Name.StartsWith("__pv_", StringComparison.Ordinal))
+                stubs.Add((bySymbol[i].Address, i + 1 < bySymbol.Count ? bySymbol[i + 1].Address : image.Bytes.Length));
+        return stubs;
+    }
 
     /// <summary>The bit positions to flip: (byte, bit).</summary>
     private static List<(int Byte, int Bit)> Positions(IvtImage image, int seed)
@@ -45,9 +61,12 @@ public sealed class TamperTests
                 long bit = start * 8 + b;
                 if (bit < image.Bytes.Length * 8L) chosen.Add((int)bit);
             }
+        foreach (var (start, end) in Stubs(image))
+            for (long bit = start * 8; bit < end * 8; bit++) chosen.Add((int)bit);
         var rnd = new Random(seed);
         int total = image.Bytes.Length * 8;
-        while (chosen.Count < starts.Count * FirstBundles * 128 + RandomFlips) chosen.Add(rnd.Next(total));
+        int wanted = chosen.Count + RandomFlips;
+        while (chosen.Count < wanted) chosen.Add(rnd.Next(total));
         return chosen.OrderBy(x => x).Select(x => (x / 8, x % 8)).ToList();
     }
 
@@ -57,7 +76,9 @@ public sealed class TamperTests
     {
         var image = Get(name);
         var positions = Positions(image, seed: 20240611);
-        int rejected = 0, structural = 0, structuralInCode = 0, inCode = 0;
+        int rejected = 0, structural = 0, structuralInCode = 0, inCode = 0, inStubs = 0, structuralInStubs = 0;
+        var stubs = Stubs(image);
+        if (image.Variant == VariantRules.XenAltA) Assert.NotEmpty(stubs);
         var missed = new List<string>();
         foreach (var (at, bit) in positions)
         {
@@ -66,15 +87,21 @@ public sealed class TamperTests
             if (findings.Count > 0) rejected++;
             else missed.Add($"0x{at:x}.{bit}");
             bool code = IsCode(image, at);
+            bool stub = stubs.Any(x => at >= x.Start && at < x.End);
             if (code) inCode++;
+            if (stub) inStubs++;
             if (IvtVerifier.Check(TestImages.WithBytes(image, bytes, recomputeDigest: true)).Count > 0)
             {
                 structural++;
                 if (code) structuralInCode++;
+                if (stub) structuralInStubs++;
             }
         }
         _out.WriteLine($"{name}: {positions.Count} flips tried, {rejected} rejected; with the digest recomputed {structural} rejected by structure alone " +
-            $"({structuralInCode} of {inCode} in handler/routine code, {structural - structuralInCode} of {positions.Count - inCode} in padding)");
+            $"({structuralInCode} of {inCode} in handler/routine code, of which {structuralInStubs} of {inStubs} in AltA stubs; " +
+            $"{structural - structuralInCode} of {positions.Count - inCode} in padding)");
+        // Every bit of every stub was flipped.
+        Assert.Equal(stubs.Sum(x => x.End - x.Start) * 8, inStubs);
         Assert.True(missed.Count == 0, "accepted: " + string.Join(", ", missed.Take(20)));
         Assert.Equal(positions.Count, rejected);
         // Padding is all zero: any flip there is code where the map says there is none.

@@ -320,6 +320,133 @@ public static class TestImages
                 """),
         });
 
+    // ---- Generated Xen tables -------------------------------------------------------------------------------------
+
+    /// <summary>Every variant the generator makes of samples/PvIvt with XEN defined: native, xen-alta, xen-altb.</summary>
+    public static IReadOnlyList<IvtImage> PvSample() => s_pv.Value;
+
+    private static readonly Lazy<IReadOnlyList<IvtImage>> s_pv = new(() => GenerateXen(("PvTable.cs", GeneratorHarness.PvSample())));
+
+    /// <summary>
+    /// A table that reads the interval time counter through <c>pv_mov_from_itc</c> in two vectors and a routine, with
+    /// different operands each time (p0 and a real predicate, distinct targets and clobbers).
+    /// </summary>
+    public const string ItcTableSource = """
+        using IvtGen.Dsl;
+        namespace T;
+        [IvtTable("itc_ivt")]
+        public partial class ItcTable : IvtCode
+        {
+            [Vector(IvtVector.ExternalInterrupt)]
+            void Ext()
+            {
+                mov(r29, b0);
+                pv_mov_from_itc(p6, p15, r16, r24);
+                stop();
+                add(r17, r16, r29);
+                stop();
+                pv_rfi();
+                stop();
+            }
+
+            [Vector(IvtVector.DtlbMiss)]
+            void Dtlb()
+            {
+                pv_mov_from_itc(p0, p14, r20, r25);
+                stop();
+                br_sptk_many("later");
+                stop();
+            }
+
+            [Routine("later")]
+            void Later()
+            {
+                pv_mov_from_itc(p7, p13, r18, r26);
+                stop();
+                pv_rfi();
+                stop();
+            }
+        }
+        """;
+
+    /// <summary>Every variant the generator makes of <see cref="ItcTableSource"/> with XEN defined.</summary>
+    public static IReadOnlyList<IvtImage> ItcTable() => s_itc.Value;
+
+    private static readonly Lazy<IReadOnlyList<IvtImage>> s_itc = new(() => GenerateXen(("ItcTable.cs", ItcTableSource)));
+
+    /// <summary>The images of the one table in <paramref name="files"/>, generated with XEN defined (no diagnostics allowed).</summary>
+    public static IReadOnlyList<IvtImage> GenerateXen(params (string Path, string Text)[] files)
+    {
+        var run = GeneratorHarness.RunXen(GeneratorHarness.CompileXen(files));
+        Assert.True(run.Diagnostics.Count == 0, string.Join("\n", run.Diagnostics));
+        var t = run.Tables.Single();
+        return t.Images.Select(i => FromSpec(t.Table.TableName, i)).ToList();
+    }
+
+    // ---- Editing images --------------------------------------------------------------------------------------------
+
+    /// <summary>Every instruction of the image with its place and its text as the verifier's findings print it.</summary>
+    public static IEnumerable<(long Offset, int Slot, Instruction Ins, string Text)> Instructions(ReadOnlySpan<byte> image)
+    {
+        var list = new List<(long, int, Instruction, string)>();
+        for (int off = 0; off + Bundle.Size <= image.Length; off += Bundle.Size)
+        {
+            var b = Bundle.Read(image.Slice(off));
+            var t = Template.FromCode(b.TemplateCode);
+            if (t is null) continue;
+            for (int s = 0; s < 3; s++)
+            {
+                if (t.Slots[s] == SlotKind.L) continue;
+                var word = t.Slots[s] == SlotKind.X ? new InsnWord(b.Slot(2), b.Slot(1)) : new InsnWord(b.Slot(s));
+                if (InstructionDecoder.TryDecode(t.Slots[s], word, out var ins)) list.Add((off, s, ins, Formatter.Format(ins, off)));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The place of the first instruction at or after <paramref name="from"/> whose text is <paramref name="text"/>.</summary>
+    public static (long Offset, int Slot) Find(IvtImage image, string text, long from = 0)
+    {
+        foreach (var i in Instructions(image.Bytes))
+            if (i.Offset >= from && i.Text == text) return (i.Offset, i.Slot);
+        throw new InvalidOperationException($"no '{text}' at or after 0x{from:x}");
+    }
+
+    /// <summary>The encoding of one instruction written as GNU text.</summary>
+    public static InsnWord Encode(string instruction)
+    {
+        var r = Assembler.Assemble("\t.text\n\t" + instruction + "\n");
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics.Select(d => d.ToString())));
+        // The instruction of line 2 (after .text), not a nop the bundler filled in.
+        var b = r.Bundles.Single(x => x.Lines.Contains(2));
+        return InstructionEncoder.Encode(b.Slots[Array.IndexOf(b.Lines, 2)]);
+    }
+
+    /// <summary>A copy with slot <paramref name="slot"/> of the bundle at <paramref name="offset"/> holding <paramref name="word"/> (template kept).</summary>
+    public static byte[] SetSlot(ReadOnlySpan<byte> bytes, long offset, int slot, InsnWord word)
+    {
+        var b = Bundle.Read(bytes.Slice((int)offset));
+        ulong s0 = b.Slot(0), s1 = b.Slot(1), s2 = b.Slot(2);
+        if (Template.FromCode(b.TemplateCode)!.Slots[slot] == SlotKind.X) { s2 = word.Slot; s1 = word.Long; }
+        else if (slot == 0) s0 = word.Slot;
+        else if (slot == 1) s1 = word.Slot;
+        else s2 = word.Slot;
+        return Put(bytes, offset, Bundle.Create(b.TemplateCode, s0, s1, s2));
+    }
+
+    /// <summary>A copy with the IP-relative operand of slot <paramref name="slot"/> at <paramref name="offset"/> reaching image offset <paramref name="target"/>.</summary>
+    public static byte[] Retarget(ReadOnlySpan<byte> bytes, long offset, int slot, long target)
+    {
+        var b = Bundle.Read(bytes.Slice((int)offset));
+        var kind = Template.FromCode(b.TemplateCode)!.Slots[slot];
+        Assert.True(InstructionDecoder.TryDecode(kind, new InsnWord(b.Slot(slot)), out var ins));
+        var values = (long[])ins.Values.Clone();
+        int op = Array.FindIndex(ins.Form.Operands, o => o.Kind == OperandKind.Target);
+        values[op] = target - offset;
+        Assert.Null(InstructionEncoder.TryEncode(new Instruction(ins.Form, ins.Qp, values), out var word));
+        return SetSlot(bytes, offset, slot, word);
+    }
+
     /// <summary>Flips bit <paramref name="bit"/> (0–7) of byte <paramref name="at"/> in a copy.</summary>
     public static byte[] Flip(ReadOnlySpan<byte> bytes, int at, int bit)
     {
