@@ -6303,10 +6303,10 @@ public abstract partial class IvtCode
     public void hint(Sym sym) { }
 
     /// <summary>
-    /// <c>hint imm21</c> (I18, alias)<br/>
+    /// <c>hint imm19</c> (I18, alias)<br/>
     /// <c>hint imm19</c> (M48, alias)
     /// </summary>
-    public void hint(long imm) { }
+    public void hint(long imm19) { }
 
     /// <summary>
     /// <c>hint.b imm21</c> (B9)

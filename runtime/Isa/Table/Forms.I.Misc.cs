@@ -20,7 +20,10 @@ public static partial class InstructionTable
         // GNU's unit-less spellings take the unit of the slot they land in (ia64-opc-d.c, IA64_TYPE_DYN).
         b.Add("break", Unit.I, "I19", X6(0x00), [imm21], Alias);
         b.Add("nop", Unit.I, "I18", X6(0x01).F(26, 1, 0), [imm21], Alias);
-        b.Add("hint", Unit.I, "I18", X6(0x01).F(26, 1, 1), [imm21], Alias);
+        // Unit-less hint: GNU checks its immediate against hint.m's 19 bits whatever slot it lands in (0x80000 is
+        // "out of range" even in an I slot), so the I alias takes 19 bits too, the rest of imm21 zero.
+        b.Add("hint", Unit.I, "I18", X6(0x01).F(26, 1, 1).F(25, 1, 0).F(36, 1, 0),
+            [OperandSpec.Imm(O.Bits((6, 19)), signed: false, hex: true)], Alias);
 
         // I20: chk.s.i r2,target25; target = imm7a(6..12) | imm13c(20..32) | s(36), ×16, IP-relative. Control goes to the
         // recovery code when r2 holds a NaT, so it is marked Branch. GNU's unit-less "chk.s r2,target" becomes

@@ -42,6 +42,9 @@ public sealed class BundlingTests
         return sb.ToString();
     }
 
+    private static readonly System.Text.RegularExpressions.Regex UnitLess = new(@"\b(mov|chk\.s|break|hint)\.[imbf] ");
+    private static readonly System.Text.RegularExpressions.Regex Decimal = new(@"\b((?:break|hint) )(\d+)$");
+
     /// <summary>Instructions (nops left out) and the group boundaries between them, from raw bundles.</summary>
     private static List<string> Stream(byte[] code)
     {
@@ -57,7 +60,10 @@ public sealed class BundlingTests
                 var ins = b.Slots[s];
                 // Displacements differ between two layouts; compare branch forms by everything else.
                 // Unit-less spellings land on either unit (mov ar48-63/ar112-127, chk.s): the same operation either way.
-                if (!Nops.IsNop(ins)) list.Add(Formatter.Format(ins, 0, (_, _) => "T").Replace("mov.i ", "mov ").Replace("mov.m ", "mov ").Replace("chk.s.i ", "chk.s ").Replace("chk.s.m ", "chk.s "));
+                // So do break and hint (GNU's IA64_TYPE_DYN): break.i and break.m are one operation in different slots.
+                // (hint.m prints its immediate in decimal, hint.i in hex: one spelling for both.)
+                if (!Nops.IsNop(ins)) list.Add(Decimal.Replace(UnitLess.Replace(Formatter.Format(ins, 0, (_, _) => "T"), "$1 "),
+                    m => m.Groups[1].Value + "0x" + long.Parse(m.Groups[2].Value).ToString("x")));
                 if (b.Template.StopAfter(s) && list.Count > 0 && list[^1] != ";;") list.Add(";;");
             }
         }
