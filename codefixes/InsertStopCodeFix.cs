@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -31,8 +30,7 @@ public sealed class InsertStopCodeFix : CodeFixProvider
     {
         foreach (var d in context.Diagnostics)
         {
-            if (!d.Properties.TryGetValue(FixProperties.StopBefore, out var at) || !int.TryParse(at, NumberStyles.Integer, CultureInfo.InvariantCulture, out int position))
-                continue;
+            if (!d.TryGetInt(FixProperties.StopBefore, out int position)) continue;
             context.RegisterCodeFix(CodeAction.Create("Insert stop();", ct => InsertAsync(context.Document, position, ct), EquivalenceKey), d);
         }
         return Task.CompletedTask;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using IvtGen.Generator.Analyzers;
@@ -30,8 +29,7 @@ public sealed class ReplaceWithParavirtCodeFix : CodeFixProvider
         foreach (var d in context.Diagnostics)
         {
             if (!d.Properties.TryGetValue(FixProperties.Replacement, out var replacement) || replacement is null
-                || !d.Properties.TryGetValue(FixProperties.ReplaceStart, out var s) || !int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int start)
-                || !d.Properties.TryGetValue(FixProperties.ReplaceLength, out var l) || !int.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out int length))
+                || !d.TryGetInt(FixProperties.ReplaceStart, out int start) || !d.TryGetInt(FixProperties.ReplaceLength, out int length))
                 continue;
             var span = new TextSpan(start, length);
             context.RegisterCodeFix(CodeAction.Create("Use " + replacement, ct => ReplaceAsync(context.Document, span, replacement, ct), EquivalenceKey), d);
