@@ -47,43 +47,17 @@ public static class SlotDecoder
 
     private static Form[][][] BuildMajor()
     {
-        // The core decoder computes each form's covered bits in its static constructor; make sure it has run.
-        InstructionDecoder.TryDecode(SlotKind.M, new InsnWord(0), out _);
+        // The core decoder's own candidate lists (and the covered bits its static constructor computes), so that both
+        // decoders prefer the same form.
         var kinds = new[] { SlotKind.M, SlotKind.I, SlotKind.F, SlotKind.B, SlotKind.L, SlotKind.X };
         var index = new Form[kinds.Length][][];
         foreach (var kind in kinds)
         {
-            var byMajor = new List<Form>[16];
-            for (int m = 0; m < 16; m++) byMajor[m] = new List<Form>();
-            foreach (var f in InstructionTable.Forms)
-            {
-                if (f.Has(InsnFlags.ParseOnly) || !f.Unit.FitsIn(kind)) continue;
-                if ((f.Pattern.Mask >> 37 & 0xf) == 0xf) byMajor[(int)(f.Pattern.Value >> 37 & 0xf)].Add(f);
-                else for (int m = 0; m < 16; m++) byMajor[m].Add(f);
-            }
             var arr = new Form[16][];
-            for (int m = 0; m < 16; m++)
-            {
-                var l = byMajor[m];
-                l.Sort((a, b) =>
-                {
-                    int c = b.Has(InsnFlags.PreferDecode).CompareTo(a.Has(InsnFlags.PreferDecode));
-                    if (c != 0) return c;
-                    c = PopCount(b.Pattern.Mask).CompareTo(PopCount(a.Pattern.Mask));
-                    return c != 0 ? c : a.Id.CompareTo(b.Id);
-                });
-                arr[m] = l.ToArray();
-            }
+            for (int m = 0; m < 16; m++) arr[m] = InstructionDecoder.Candidates(kind, m);
             index[(int)kind] = arr;
         }
         return index;
-    }
-
-    private static int PopCount(ulong x)
-    {
-        int n = 0;
-        while (x != 0) { x &= x - 1; n++; }
-        return n;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -13,6 +13,12 @@ public static class InstructionDecoder
     // [slotKind][major] -> candidates in preference order
     private static readonly Form[][][] s_index = BuildIndex();
 
+    /// <summary>
+    /// The decode candidates for a slot kind and major opcode, in preference order (shared with the loader's narrowed
+    /// decoder so both pick the same form). Do not modify.
+    /// </summary>
+    internal static Form[] Candidates(SlotKind kind, int major) => s_index[(int)kind][major];
+
     private static Form[][][] BuildIndex()
     {
         var kinds = new[] { SlotKind.M, SlotKind.I, SlotKind.F, SlotKind.B, SlotKind.L, SlotKind.X };
