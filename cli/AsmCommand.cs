@@ -1,7 +1,6 @@
 using System;
 using System.CommandLine;
 using System.IO;
-using System.Text;
 using IvtGen.Isa;
 
 namespace IvtGen.Cli;
@@ -28,12 +27,9 @@ internal static class AsmCommand
         AssemblyResult result;
         try
         {
-            // Read as File.ReadAllText would (UTF-8 unless a byte order mark says otherwise), but a buffer at a time:
-            // a 10 MB listing would otherwise become a 20 MB string, and on some machines touching memory costs more
-            // than assembling.
-            var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-            result = Assembler.Assemble(reader, file.Length);
+            // Read as File.ReadAllText would (UTF-8 unless a byte order mark says otherwise); a long file is assembled
+            // in parts side by side, each decoding its own bytes.
+            result = Assembler.AssembleFile(file.FullName);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -12,11 +12,21 @@ namespace IvtGen.Isa;
 /// choice) → layout (explicit bundles as written, other runs packed by <see cref="Bundler"/>, .align/.org) →
 /// resolution of labels and branch displacements → encoding → instruction-group rules and dependency checks.
 /// </summary>
-public static class Assembler
+public static partial class Assembler
 {
-    public static AssemblyResult Assemble(string source)
+    public static AssemblyResult Assemble(string source) => Assemble(source, SourceParser.DefaultChunkChars, out _);
+
+    /// <param name="chunkChars">A source longer than twice this is assembled in parts of about this many characters (<see cref="Segments"/>); tests make it small.</param>
+    /// <param name="segments">How many parts were assembled alone and linked; 0 when the source was assembled whole.</param>
+    internal static AssemblyResult Assemble(string source, int chunkChars, out int segments)
     {
-        var layout = Lay(source);
+        segments = 0;
+        if (source.Length > 2L * chunkChars && Segments.TryAssemble(new Segments.Text(source), chunkChars, () => Describe(source)) is { } linked)
+        {
+            segments = linked.Count;
+            return linked.Result;
+        }
+        var layout = Lay(source, chunkChars);
         // The bundle view, should anyone ask for it, is made by assembling the source again: keeping the tables
         // for it would hold ~40 bytes per instruction for as long as the result lives. So they go back to the
         // pool now, for the next source.
@@ -37,10 +47,10 @@ public static class Assembler
         return layout.Result(layout.Describe);
     }
 
-    private static Layout Lay(string source)
+    private static Layout Lay(string source, int chunkChars = SourceParser.DefaultChunkChars)
     {
         var diags = new List<AsmDiagnostic>();
-        var layout = new Layout(diags, SourceParser.Parse(source, diags));
+        var layout = new Layout(diags, SourceParser.Parse(source, diags, chunkChars));
         layout.Run();
         layout.Finish();
         return layout;
@@ -73,8 +83,9 @@ public static class Assembler
     {
         private readonly List<AsmDiagnostic> _diags;
         private readonly ParsedSource _src;
-        private readonly IReadOnlyDictionary<string, long> _absolute;
-        private readonly Dictionary<string, long> _labels = new(StringComparer.Ordinal);
+        // Both are the whole source's once a part laid out alone is linked (Link).
+        private IReadOnlyDictionary<string, long> _absolute;
+        private Dictionary<string, long> _labels = new(StringComparer.Ordinal);
         private LaidBundle[] _bundles;
         private int _bundleCount;
         // The instructions waiting to be packed: [_runStart, _runEnd) of the source's table.
@@ -307,13 +318,7 @@ public static class Assembler
             // Resolution evaluates labels and writes values and diagnostics: in order, here. After it, encoding and
             // the group checks only read the tables, each into its own list of messages, so for a long source they
             // run side by side (each is about a tenth of assembling); the messages keep the order they had.
-            for (int k = 0; k < _bundleCount; k++)
-            {
-                ref var bundle = ref _bundles[k];
-                var template = bundle.Template;
-                for (int s = 0; s < 3; s++)
-                    if (template.Slots[s] != SlotKind.L && bundle[s] >= 0 && Resolve(bundle[s], bundle.Address)) bundle.Resolved |= (byte)(1 << s);
-            }
+            ResolveAll();
             var code = _code = new byte[_pc];
             var encodeDiags = new List<AsmDiagnostic>();
             var groupDiags = new List<AsmDiagnostic>();
@@ -335,11 +340,77 @@ public static class Assembler
             _ordered = _diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
         }
 
+        private void ResolveAll()
+        {
+            for (int k = 0; k < _bundleCount; k++)
+            {
+                ref var bundle = ref _bundles[k];
+                var template = bundle.Template;
+                for (int s = 0; s < 3; s++)
+                    if (template.Slots[s] != SlotKind.L && bundle[s] >= 0 && Resolve(bundle[s], bundle.Address)) bundle.Resolved |= (byte)(1 << s);
+            }
+        }
+
+        // ---- A part of a source laid out alone (Segments) ----
+
+        /// <summary>The bytes the laid-out bundles take.</summary>
+        public long Size => _pc;
+
+        /// <summary>In .auto mode at the end.</summary>
+        public bool EndsAuto => _auto;
+
+        /// <summary>The labels defined, at addresses from the start of this part until it is linked.</summary>
+        public Dictionary<string, long> Labels => _labels;
+
+        public int BundleCount => _bundleCount;
+
+        /// <summary>
+        /// Whether no instruction follows the last stop, so the code after starts a new instruction group (the nops a
+        /// bundle is filled with after a stop are in no group: the group checks never see them).
+        /// </summary>
+        public bool EndsGroup
+        {
+            get
+            {
+                if (_bundleCount == 0) return false;
+                ref readonly var last = ref _bundles[_bundleCount - 1];
+                var template = last.Template;
+                for (int s = 2; s >= 0; s--)
+                {
+                    if (template.StopAfter(s)) return true;
+                    if (last[s] >= 0) return false;
+                }
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// Encodes this part, laid out alone from address 0, into <paramref name="code"/>. Instructions with operands to
+        /// evaluate after linking (branch targets, labels) are left as zero slots and listed in <paramref name="fixups"/>;
+        /// the group checks count them as resolved, which they are once linked (or the source is assembled whole).
+        /// Dependency warnings are always made: whether they stand depends on the mode the whole source ends in.
+        /// </summary>
+        public void EncodeAlone(byte[] code, List<Fixup> fixups, List<AsmDiagnostic> groupDiags)
+        {
+            for (int k = 0; k < _bundleCount; k++)
+            {
+                ref var bundle = ref _bundles[k];
+                var template = bundle.Template;
+                for (int s = 0; s < 3; s++)
+                    if (template.Slots[s] != SlotKind.L && bundle[s] >= 0) bundle.Resolved |= (byte)(1 << s);
+            }
+            Encode(code, _diags, fixups);
+            var own = _labels.Values.ToArray();
+            Array.Sort(own);
+            GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), own, groupDiags, reportDependencies: true);
+        }
+
         /// <summary>From this many bundles (a few thousand instructions) encoding is worth a thread of its own.</summary>
         private const int ParallelBundles = 8192;
 
         /// <summary>Encodes the resolved bundles into <paramref name="code"/>; reads the tables, writes only the code and its messages.</summary>
-        private void Encode(byte[] code, List<AsmDiagnostic> diags)
+        /// <param name="fixups">When given, instructions with operands still to evaluate are listed here and their slots left zero.</param>
+        private void Encode(byte[] code, List<AsmDiagnostic> diags, List<Fixup>? fixups = null)
         {
             Span<ulong> words = stackalloc ulong[3];
             Span<long> values = stackalloc long[ParsedSource.MaxOperands];
@@ -359,6 +430,11 @@ public static class Assembler
                     {
                         if ((bundle.Resolved >> s & 1) == 0) continue;
                         ref var ins = ref _src.Instruction(index);
+                        if (fixups is not null && ins.HasExtra && _src.PendingOf(index) is { } pending)
+                        {
+                            fixups.Add(new Fixup(bundle.Address, s, template.Code, ins.Form, ins.Qp, _src.ValuesOf(index, values).ToArray(), pending));
+                            continue;
+                        }
                         if (InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, values), out w) is { } err)
                         {
                             diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, _src.ColumnOf(index), err));

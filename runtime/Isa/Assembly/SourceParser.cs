@@ -11,7 +11,7 @@ namespace IvtGen.Isa;
 /// instructions with their stops, explicit bundles, and the directives .text, .explicit, .auto, .align, .org,
 /// .set/<c>name = value</c>, .global. Every problem is a diagnostic at its line and column; parsing goes on.
 /// </summary>
-public sealed class SourceParser
+public sealed partial class SourceParser
 {
     private readonly ParsedSource _parsed;
     private readonly List<SourceItem> _items;
@@ -122,12 +122,7 @@ public sealed class SourceParser
         public Task<SourceParser>? Parsed;
 
         /// <summary>Parses the chunk as if it began the source, noting what it took from there.</summary>
-        public SourceParser ParseAlone(int chunkChars)
-        {
-            var p = new SourceParser(new List<AsmDiagnostic>(), chunkChars / 12) { _line = FirstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
-            p.ParseLines(Text, Chars, Start, End, Last);
-            return p;
-        }
+        public SourceParser ParseAlone(int chunkChars) => SourceParser.ParseAlone(Text, Chars, Start, End, FirstLine, Last, chunkChars / 12);
     }
 
     private static IEnumerable<Chunk> Chunks(string source, int chunkChars)
@@ -136,11 +131,7 @@ public sealed class SourceParser
         while (true)
         {
             int end = source.Length;
-            if (source.Length - start > chunkChars)
-            {
-                int nl = source.IndexOf('\n', start + chunkChars);
-                if (nl >= 0) end = nl + 1;
-            }
+            if (source.Length - start > chunkChars) end = Cut(source.AsSpan(), start + chunkChars, chunkChars);
             bool last = end == source.Length;
             yield return new Chunk { Text = source, Start = start, End = end, FirstLine = line, Last = last };
             if (last) yield break;

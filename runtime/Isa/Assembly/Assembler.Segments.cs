@@ -1,0 +1,356 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+
+namespace IvtGen.Isa;
+
+public static partial class Assembler
+{
+    /// <summary>
+    /// An instruction of a part assembled alone whose operands are evaluated once the parts are linked (a branch
+    /// target, a label): its slot was left zero. What it needs is copied out, so the part's tables can go back to the pool.
+    /// </summary>
+    internal readonly struct Fixup
+    {
+        private readonly long _address;
+        private readonly int _slot, _template, _qp;
+        private readonly Form _form;
+        private readonly long[] _values;
+        private readonly PendingOperand[] _pending;
+
+        public Fixup(long address, int slot, int template, Form form, int qp, long[] values, PendingOperand[] pending)
+        {
+            _address = address;
+            _slot = slot;
+            _template = template;
+            _form = form;
+            _qp = qp;
+            _values = values;
+            _pending = pending;
+        }
+
+        /// <summary>
+        /// Evaluates the operands as <see cref="Layout"/>'s resolution does, encodes, and writes the slot into the bundle
+        /// in <paramref name="code"/>. False when anything fails: the messages are left to assembling the source whole.
+        /// </summary>
+        public bool Apply(byte[] code, long @base, Dictionary<string, long> labels, IReadOnlyDictionary<string, long> absolute)
+        {
+            long address = _address + @base;
+            long? Lookup(string name) =>
+                name == "." ? address : labels.TryGetValue(name, out long l) ? l : absolute.TryGetValue(name, out long a) ? a
+                : Registers.TryPsrField(name, out long psr) ? psr : null;
+            var values = _values;
+            foreach (var p in _pending)
+            {
+                var v = p.Expr.Evaluate(Lookup, out _);
+                if (v is null) return false;
+                var op = _form.Operands[p.Index];
+                long value = op.Kind == OperandKind.Target ? v.Value.Constant - address : v.Value.Constant;
+                if (op.Field is not null && !op.TryToStored(value, out _)) return false;
+                values[p.Index] = value;
+            }
+            if (InstructionEncoder.TryEncode(_form, _qp, values, out var w) is not null) return false;
+            var at = code.AsSpan((int)address, Bundle.Size);
+            var b = Bundle.Read(at);
+            ulong s0 = b.Slot(0), s1 = b.Slot(1), s2 = b.Slot(2);
+            if (Template.FromCode(_template)!.IsLong) { s1 = w.Long; s2 = w.Slot; }
+            else if (_slot == 0) s0 = w.Slot;
+            else if (_slot == 1) s1 = w.Slot;
+            else s2 = w.Slot;
+            Bundle.Create(_template, s0, s1, s2).Write(at);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A long source assembled in parts, side by side, and linked: separate assembly of the parts, the way a linker
+    /// joins objects. Each part is cut just before a label line, parsed alone, and laid out alone from address 0 on a
+    /// thread of its own; then the parts get their addresses, the labels are joined, and each part resolves, encodes
+    /// and checks its instruction groups, again side by side. Only the joining is serial, and it touches labels only.
+    /// <para>
+    /// This gives what assembling the whole source at once gives only where nothing before a part could change it, so
+    /// each part is checked: its parse could not have gone otherwise (<see cref="SourceParser.SameAsFromStart"/>); it
+    /// starts with a label (layout packs the instructions between labels on their own) that no stop line follows
+    /// (that stop would end the group before the label); no stop in it belongs to code before it; it has no .align
+    /// or .org (they depend on the address); it starts in .explicit mode; the part before it ends an instruction group
+    /// (so the group checks, which also forget predicate relations at labels, see the same groups); and no label is
+    /// defined twice across parts or as an absolute symbol. When any check fails, the whole source is assembled at
+    /// once instead: the result is always the same, the speed only where it is safe. Large generated listings, the
+    /// case this is for, pass every check; tests cut sources everywhere and compare.
+    /// </para>
+    /// </summary>
+    private static class Segments
+    {
+        /// <summary>The source: a string, or UTF-8 bytes (a file as read) that each part decodes for itself.</summary>
+        public readonly struct Text
+        {
+            public readonly string? String;
+            public readonly byte[]? Utf8;
+            public readonly int Start, Length;
+
+            public Text(string s) { String = s; Utf8 = null; Start = 0; Length = s.Length; }
+            public Text(byte[] utf8, int start, int length) { String = null; Utf8 = utf8; Start = start; Length = length; }
+
+            public int Cut(int from, int window) => String is not null
+                ? SourceParser.Cut(String.AsSpan(0, Length), from, window)
+                : SourceParser.Cut(Utf8.AsSpan(Start, Length), from, window);
+
+            public int CountLines(int from, int to)
+            {
+                int count = 0;
+                if (String is not null)
+                {
+                    var t = String.AsSpan(from, to - from);
+                    for (int i; (i = t.IndexOf('\n')) >= 0; t = t.Slice(i + 1)) count++;
+                }
+                else
+                {
+                    var t = Utf8.AsSpan(Start + from, to - from);
+                    for (int i; (i = t.IndexOf((byte)'\n')) >= 0; t = t.Slice(i + 1)) count++;
+                }
+                return count;
+            }
+        }
+
+        public sealed class Linked
+        {
+            public AssemblyResult Result = null!;
+            public int Count;
+        }
+
+        /// <summary>A part of the source and what assembling it alone made.</summary>
+        private sealed class Part
+        {
+            public int Start, End, FirstLine;
+            public bool First, Last;
+            public Task? Work;
+            public SourceParser? Parser;
+            /// <summary>Whether it could be laid out alone; when not, the source is assembled whole.</summary>
+            public bool Alone;
+            public bool EndsGroup, EndsAuto;
+            /// <summary>Its code, from the pool, <see cref="Size"/> bytes of it.</summary>
+            public byte[]? Code;
+            public int Size;
+            public Dictionary<string, long>? Labels;
+            public readonly List<Fixup> Fixups = new();
+            public readonly List<AsmDiagnostic> GroupDiags = new();
+        }
+
+        /// <summary>The source assembled in parts and linked, or null when some part could not be assembled alone (nothing is reported then).</summary>
+        public static Linked? TryAssemble(Text text, int chunkChars, Func<List<AssembledBundle>> describe)
+        {
+            // A few parts in flight keep the cores busy while this thread joins them in order; each part's tables go
+            // back to the pool as soon as it is built, so the next part reuses memory already paged in.
+            const int inFlight = 4;
+            var queue = new Queue<Part>();
+            var linker = new Linker(text.Length);
+            try
+            {
+                foreach (var part in Cut(text, chunkChars))
+                {
+                    var p = part;
+                    p.Work = Task.Run(() => Build(text, p, chunkChars));
+                    queue.Enqueue(p);
+                    if (queue.Count >= inFlight && !linker.Add(queue.Dequeue())) return null;
+                }
+                while (queue.Count > 0)
+                    if (!linker.Add(queue.Dequeue())) return null;
+                return linker.Finish(describe);
+            }
+            finally
+            {
+                foreach (var p in queue)
+                {
+                    try { p.Work!.GetAwaiter().GetResult(); } catch { /* the source is assembled whole, which reports it */ }
+                    if (p.Code is not null) Arrays.Return(p.Code);
+                }
+            }
+        }
+
+        private static IEnumerable<Part> Cut(Text text, int chunkChars)
+        {
+            int start = 0, line = 1;
+            while (true)
+            {
+                int end = text.Length - start > chunkChars ? text.Cut(start + chunkChars, chunkChars) : text.Length;
+                var part = new Part { Start = start, End = end, FirstLine = line, First = start == 0, Last = end == text.Length };
+                yield return part;
+                if (part.Last) yield break;
+                line += text.CountLines(start, end);
+                start = end;
+            }
+        }
+
+        /// <summary>Parses a part alone and, when nothing in it depends on what came before, lays it out and encodes it alone.</summary>
+        private static void Build(Text text, Part part, int chunkChars)
+        {
+            char[]? chars = null;
+            try
+            {
+                if (text.String is not null)
+                    part.Parser = SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, chunkChars / 12);
+                else
+                {
+                    var bytes = text.Utf8.AsSpan(text.Start + part.Start, part.End - part.Start);
+                    chars = Arrays.Rent<char>(Encoding.UTF8.GetMaxCharCount(bytes.Length));
+                    int n = Utf8Chars(bytes, chars);
+                    part.Parser = SourceParser.ParseAlone(null, chars, 0, n, part.FirstLine, part.Last, chunkChars / 12);
+                }
+            }
+            finally
+            {
+                if (chars is not null) Arrays.Return(chars);
+            }
+            var parsed = part.Parser.Parsed;
+            if (!CanLayOutAlone(part))
+            {
+                parsed.Release();
+                return;
+            }
+            var layout = new Layout(part.Parser.Diagnostics, parsed);
+            try
+            {
+                layout.Run();
+                part.Size = checked((int)layout.Size);
+                part.Code = Arrays.Rent<byte>(Math.Max(part.Size, 1));
+                layout.EncodeAlone(part.Code, part.Fixups, part.GroupDiags);
+                part.Labels = layout.Labels;
+                part.EndsGroup = layout.EndsGroup;
+                part.EndsAuto = layout.EndsAuto;
+                part.Alone = true;
+            }
+            finally
+            {
+                layout.Release();
+            }
+        }
+
+        private static int Utf8Chars(ReadOnlySpan<byte> bytes, char[] chars)
+        {
+#if NET
+            return Encoding.UTF8.GetChars(bytes, chars);
+#else
+            return Encoding.UTF8.GetChars(bytes.ToArray(), 0, bytes.Length, chars, 0);
+#endif
+        }
+
+        /// <summary>The checks a part can make of itself (the class comment lists them all).</summary>
+        private static bool CanLayOutAlone(Part part)
+        {
+            var parser = part.Parser!;
+            if (parser.EndsInsideBundle) return false;
+            var items = parser.Parsed.Items;
+            if (!part.First && (items.Count == 0 || items[0] is not LabelItem)) return false;
+            bool code = false;
+            for (int i = 0; i < items.Count; i++)
+            {
+                switch (items[i])
+                {
+                    case LabelItem:
+                        break;
+                    case StopItem:
+                        // A stop with no instruction before it in this part belongs to code before it (or a label: an error there).
+                        if (!code) return false;
+                        break;
+                    case InstructionsItem or BundleItem:
+                        code = true;
+                        break;
+                    case DirectiveItem { Kind: DirectiveKind.Align or DirectiveKind.Org }:
+                        return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Joins the parts in order: their code one after another, their labels, and then the fixups.</summary>
+        private sealed class Linker
+        {
+            private readonly SourceParser.Before _before = new();
+            private readonly Dictionary<string, long> _labels = new(StringComparer.Ordinal);
+            private readonly List<(long Base, List<Fixup> Fixups)> _fixups = new();
+            private readonly List<AsmDiagnostic> _diags = new(), _groupDiags = new();
+            private readonly int _textLength;
+            private byte[] _code = Array.Empty<byte>();
+            private int _pc, _parts;
+            private bool _auto, _previousEndsGroup = true;
+
+            public Linker(int textLength) => _textLength = textLength;
+
+            /// <summary>Adds the next part; false when it could not be assembled alone.</summary>
+            public bool Add(Part part)
+            {
+                part.Work!.GetAwaiter().GetResult();
+                try
+                {
+                    if (!part.Alone || !part.Parser!.SameAsFromStart(_before) || _auto || !_previousEndsGroup) return false;
+                    part.Parser.Leave(_before);
+                    foreach (var kv in part.Labels!)
+                    {
+                        // Defined twice: assembling whole reports it, at the later one.
+                        if (_labels.ContainsKey(kv.Key)) return false;
+                        _labels.Add(kv.Key, kv.Value + _pc);
+                    }
+                    Append(part.Code!, part.Size, part.End - part.Start);
+                    if (part.Fixups.Count > 0) _fixups.Add((_pc, part.Fixups));
+                    _diags.AddRange(part.Parser.Diagnostics);
+                    _groupDiags.AddRange(part.GroupDiags);
+                    _pc += part.Size;
+                    _auto = part.EndsAuto;
+                    _previousEndsGroup = part.EndsGroup || part.Last;
+                    _parts++;
+                    return true;
+                }
+                finally
+                {
+                    if (part.Code is not null) Arrays.Return(part.Code);
+                    part.Code = null;
+                }
+            }
+
+            private void Append(byte[] code, int size, int textLength)
+            {
+                if (_pc + (long)size > _code.Length)
+                {
+                    // Sized once from the first part's bytes of code per character of text (more only if that guess was short).
+                    long guess = _code.Length == 0 ? (long)((double)size / Math.Max(1, textLength) * _textLength * 1.25) + (1 << 16) : _code.Length * 2L;
+                    var bigger = Uninitialized((int)Math.Min(int.MaxValue / 2, Math.Max(guess, _pc + (long)size)));
+                    Buffer.BlockCopy(_code, 0, bigger, 0, _pc);
+                    _code = bigger;
+                }
+                Buffer.BlockCopy(code, 0, _code, _pc, size);
+            }
+
+            private static byte[] Uninitialized(int length)
+            {
+#if NET
+                var a = GC.AllocateUninitializedArray<byte>(length);
+#else
+                var a = new byte[length];
+#endif
+                HugePages.Advise(a);
+                return a;
+            }
+
+            /// <summary>The linked result: fixups evaluated and encoded in place; null when one of them fails (assembling whole reports it).</summary>
+            public Linked? Finish(Func<List<AssembledBundle>> describe)
+            {
+                var absolute = _before.Absolute;
+                foreach (var name in _labels.Keys)
+                    if (absolute.ContainsKey(name)) return null;
+                var code = _code.Length == _pc ? _code : Uninitialized(_pc);
+                if (code != _code) Buffer.BlockCopy(_code, 0, code, 0, _pc);
+                foreach (var (@base, fixups) in _fixups)
+                    foreach (var f in fixups)
+                        if (!f.Apply(code, @base, _labels, absolute)) return null;
+                // Dependency warnings stand only if the source ends in .explicit mode, as assembling whole decides.
+                var diags = _diags.Concat(_auto ? _groupDiags.Where(d => d.Severity != AsmSeverity.Warning) : _groupDiags);
+                // Each part's messages come in the order assembling whole gives them for its lines (parse, layout,
+                // encoding, groups); lines of different parts differ, so the stable sort gives the same order.
+                var ordered = diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
+                return new Linked { Result = new AssemblyResult(code, new LazyList<AssembledBundle>(describe), _labels, ordered), Count = _parts };
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+
+namespace IvtGen.Isa;
+
+// A part of a source parsed on its own, as the chunked parse and the assembler's segments (Assembler.Segments.cs) do:
+// where to cut a source, parsing a part as if it began the source, and telling afterwards whether the parts before
+// it could have changed that parse.
+public sealed partial class SourceParser
+{
+    /// <summary>Parses <paramref name="text"/> (or else <paramref name="chars"/>) from <paramref name="start"/> to <paramref name="end"/>, whose first line is <paramref name="firstLine"/>, as if it began the source, noting what it took from there.</summary>
+    internal static SourceParser ParseAlone(string? text, char[]? chars, int start, int end, int firstLine, bool last, int expectedInstructions)
+    {
+        var p = new SourceParser(new List<AsmDiagnostic>(), expectedInstructions) { _line = firstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
+        p.ParseLines(text, chars, start, end, last);
+        return p;
+    }
+
+    internal ParsedSource Parsed => _parsed;
+
+    /// <summary>The messages of this parse, in order (a part's own, when it was parsed alone).</summary>
+    internal List<AsmDiagnostic> Diagnostics => _diags;
+
+    /// <summary>The text ended inside an explicit bundle.</summary>
+    internal bool EndsInsideBundle => _open is not null;
+
+    /// <summary>What the parts before a part leave that its parse could depend on (<see cref="JoinParsed"/> says why each).</summary>
+    internal sealed class Before
+    {
+        public readonly Dictionary<string, long> Absolute = new(StringComparer.Ordinal);
+        public bool LocalLabels;
+        public bool Open;
+    }
+
+    /// <summary>Whether this part, parsed alone, is what parsing from the start gives after the parts that left <paramref name="before"/>.</summary>
+    internal bool SameAsFromStart(Before before) =>
+        !before.Open && (!_usesLocalLabels || !before.LocalLabels) && !_missed!.Overlaps(before.Absolute.Keys);
+
+    /// <summary>Adds what this part leaves to <paramref name="before"/>, for the part after it.</summary>
+    internal void Leave(Before before)
+    {
+        foreach (var kv in _absolute) before.Absolute[kv.Key] = kv.Value;
+        before.LocalLabels |= _localCount.Count > 0;
+        before.Open = _open is not null;
+    }
+
+    /// <summary>
+    /// Where to end a part of <paramref name="text"/> that should end at or after <paramref name="from"/>: after the first
+    /// line end there that a label line follows (<c>name:</c> at the start of the line), so the part after begins where
+    /// layout starts afresh (the assembler's segments); failing that within <paramref name="window"/> characters, after
+    /// the text's end if that is within the window, else the first line end (at least 64K characters are searched).
+    /// Parsing does not care where the cut is, only that it is at a line end.
+    /// </summary>
+    internal static int Cut(ReadOnlySpan<char> text, int from, int window)
+    {
+        window = Math.Max(window, MinCutWindow);
+        int first = -1;
+        int limit = (int)Math.Min(text.Length, (long)from + window);
+        for (int i = from; i < limit; i++)
+        {
+            int nl = text.Slice(i, limit - i).IndexOf('\n');
+            if (nl < 0) break;
+            i += nl;
+            if (first < 0) first = i + 1;
+            if (StartsWithLabel(text.Slice(i + 1))) return i + 1;
+        }
+        // No label line: the text's end when it is near, so the part runs to it, else the first line end.
+        if (limit == text.Length) return text.Length;
+        if (first >= 0) return first;
+        int any = text.Slice(from).IndexOf('\n');
+        return any < 0 ? text.Length : from + any + 1;
+    }
+
+    /// <summary><see cref="Cut(ReadOnlySpan{char}, int, int)"/> on UTF-8 text (a line end is the byte 0x0A, which no other character's bytes contain).</summary>
+    internal static int Cut(ReadOnlySpan<byte> text, int from, int window)
+    {
+        window = Math.Max(window, MinCutWindow);
+        int first = -1;
+        int limit = (int)Math.Min(text.Length, (long)from + window);
+        for (int i = from; i < limit; i++)
+        {
+            int nl = text.Slice(i, limit - i).IndexOf((byte)'\n');
+            if (nl < 0) break;
+            i += nl;
+            if (first < 0) first = i + 1;
+            if (StartsWithLabel(text.Slice(i + 1))) return i + 1;
+        }
+        // No label line: the text's end when it is near, so the part runs to it, else the first line end.
+        if (limit == text.Length) return text.Length;
+        if (first >= 0) return first;
+        int any = text.Slice(from).IndexOf((byte)'\n');
+        return any < 0 ? text.Length : from + any + 1;
+    }
+
+    private const int MinCutWindow = 1 << 16;
+
+    /// <summary>Whether <paramref name="line"/> starts, in its first column, with an identifier and a colon.</summary>
+    private static bool StartsWithLabel(ReadOnlySpan<char> line)
+    {
+        if (line.Length == 0 || !IsLabelChar(line[0]) || (uint)(line[0] - '0') <= 9) return false;
+        for (int i = 1; i < line.Length && i < 256; i++)
+        {
+            if (line[i] == ':') return true;
+            if (!IsLabelChar(line[i])) return false;
+        }
+        return false;
+    }
+
+    private static bool StartsWithLabel(ReadOnlySpan<byte> line)
+    {
+        if (line.Length == 0 || !IsLabelChar((char)line[0]) || (uint)(line[0] - '0') <= 9) return false;
+        for (int i = 1; i < line.Length && i < 256; i++)
+        {
+            if (line[i] == ':') return true;
+            if (!IsLabelChar((char)line[i])) return false;
+        }
+        return false;
+    }
+
+    private static bool IsLabelChar(char c) =>
+        (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c is '_' or '.' or '@' or '$';
+}
