@@ -38,7 +38,7 @@ internal static class AsmCommand
         }
         foreach (var d in result.Diagnostics) Console.Error.WriteLine(d.ToString(file.ToString()));
         if (result.HasErrors) return 1;
-        try { File.WriteAllBytes(outFile.FullName, result.Code); }
+        try { File.WriteAllBytes(outFile.FullName, result.CodeSpan); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"{outFile}: error: cannot write: {e.Message}");

@@ -83,35 +83,43 @@ public static partial class Assembler
     /// </summary>
     private static class Segments
     {
-        /// <summary>The source: a string, or UTF-8 bytes (a file as read) that each part decodes for itself.</summary>
+        /// <summary>The source: a string, or UTF-8 bytes (a file as read or mapped) that each part decodes for itself.</summary>
         public readonly struct Text
         {
             public readonly string? String;
-            public readonly byte[]? Utf8;
-            public readonly int Start, Length;
+            public readonly ReadOnlyMemory<byte> Utf8;
 
-            public Text(string s) { String = s; Utf8 = null; Start = 0; Length = s.Length; }
-            public Text(byte[] utf8, int start, int length) { String = null; Utf8 = utf8; Start = start; Length = length; }
+            public Text(string s) { String = s; Utf8 = default; }
+            public Text(ReadOnlyMemory<byte> utf8) { String = null; Utf8 = utf8; }
+
+            public int Length => String?.Length ?? Utf8.Length;
 
             public int Cut(int from, int window) => String is not null
-                ? SourceParser.Cut(String.AsSpan(0, Length), from, window)
-                : SourceParser.Cut(Utf8.AsSpan(Start, Length), from, window);
+                ? SourceParser.Cut(String.AsSpan(), from, window)
+                : SourceParser.Cut(Utf8.Span, from, window);
 
-            public int CountLines(int from, int to)
+            public int CountLines(int from, int to) => String is not null
+                ? Lines(String.AsSpan(from, to - from))
+                : Lines(Utf8.Span.Slice(from, to - from));
+
+#if NET
+            private static int Lines(ReadOnlySpan<char> t) => t.Count('\n');
+            private static int Lines(ReadOnlySpan<byte> t) => t.Count((byte)'\n');
+#else
+            private static int Lines(ReadOnlySpan<char> t)
             {
                 int count = 0;
-                if (String is not null)
-                {
-                    var t = String.AsSpan(from, to - from);
-                    for (int i; (i = t.IndexOf('\n')) >= 0; t = t.Slice(i + 1)) count++;
-                }
-                else
-                {
-                    var t = Utf8.AsSpan(Start + from, to - from);
-                    for (int i; (i = t.IndexOf((byte)'\n')) >= 0; t = t.Slice(i + 1)) count++;
-                }
+                for (int i; (i = t.IndexOf('\n')) >= 0; t = t.Slice(i + 1)) count++;
                 return count;
             }
+
+            private static int Lines(ReadOnlySpan<byte> t)
+            {
+                int count = 0;
+                for (int i; (i = t.IndexOf((byte)'\n')) >= 0; t = t.Slice(i + 1)) count++;
+                return count;
+            }
+#endif
         }
 
         public sealed class Linked
@@ -193,7 +201,7 @@ public static partial class Assembler
                     part.Parser = SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, chunkChars / 12);
                 else
                 {
-                    var bytes = text.Utf8.AsSpan(text.Start + part.Start, part.End - part.Start);
+                    var bytes = text.Utf8.Span.Slice(part.Start, part.End - part.Start);
                     chars = Arrays.Rent<char>(Encoding.UTF8.GetMaxCharCount(bytes.Length));
                     int n = Utf8Chars(bytes, chars);
                     part.Parser = SourceParser.ParseAlone(null, chars, 0, n, part.FirstLine, part.Last, chunkChars / 12);
@@ -314,7 +322,8 @@ public static partial class Assembler
                 if (_pc + (long)size > _code.Length)
                 {
                     // Sized once from the first part's bytes of code per character of text (more only if that guess was short).
-                    long guess = _code.Length == 0 ? (long)((double)size / Math.Max(1, textLength) * _textLength * 1.25) + (1 << 16) : _code.Length * 2L;
+                    // The part of a large guess that is never written is never paged in either.
+                    long guess = _code.Length == 0 ? (long)((double)size / Math.Max(1, textLength) * _textLength * 1.5) + (1 << 20) : _code.Length * 2L;
                     var bigger = Uninitialized((int)Math.Min(int.MaxValue / 2, Math.Max(guess, _pc + (long)size)));
                     Buffer.BlockCopy(_code, 0, bigger, 0, _pc);
                     _code = bigger;
@@ -339,17 +348,21 @@ public static partial class Assembler
                 var absolute = _before.Absolute;
                 foreach (var name in _labels.Keys)
                     if (absolute.ContainsKey(name)) return null;
-                var code = _code.Length == _pc ? _code : Uninitialized(_pc);
-                if (code != _code) Buffer.BlockCopy(_code, 0, code, 0, _pc);
-                foreach (var (@base, fixups) in _fixups)
-                    foreach (var f in fixups)
-                        if (!f.Apply(code, @base, _labels, absolute)) return null;
+                var code = _code;
+                // Each part's fixups write only its own bundles.
+                bool failed = false;
+                Parallel.ForEach(_fixups, part =>
+                {
+                    foreach (var f in part.Fixups)
+                        if (!f.Apply(code, part.Base, _labels, absolute)) { failed = true; return; }
+                });
+                if (failed) return null;
                 // Dependency warnings stand only if the source ends in .explicit mode, as assembling whole decides.
                 var diags = _diags.Concat(_auto ? _groupDiags.Where(d => d.Severity != AsmSeverity.Warning) : _groupDiags);
                 // Each part's messages come in the order assembling whole gives them for its lines (parse, layout,
                 // encoding, groups); lines of different parts differ, so the stable sort gives the same order.
                 var ordered = diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
-                return new Linked { Result = new AssemblyResult(code, new LazyList<AssembledBundle>(describe), _labels, ordered), Count = _parts };
+                return new Linked { Result = new AssemblyResult(code, _pc, new LazyList<AssembledBundle>(describe), _labels, ordered), Count = _parts };
             }
         }
     }

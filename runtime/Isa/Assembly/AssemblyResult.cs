@@ -29,16 +29,31 @@ public sealed class AssembledBundle
 
 public sealed class AssemblyResult
 {
+    // The code may be the first part of a larger buffer (a long source is linked into one sized before its length
+    // is known): Code copies it out once, on first use; CodeSpan never does.
+    private readonly byte[] _buffer;
+    private readonly int _length;
+    private byte[]? _code;
+
     /// <summary>The raw bytes of .text (bundles and .org padding).</summary>
-    public byte[] Code { get; }
+    public byte[] Code => _code ??= _length == _buffer.Length ? _buffer : _buffer.AsSpan(0, _length).ToArray();
+
+    /// <summary>The same bytes as <see cref="Code"/>, without copying them anywhere.</summary>
+    public ReadOnlySpan<byte> CodeSpan => _buffer.AsSpan(0, _length);
     public IReadOnlyList<AssembledBundle> Bundles { get; }
     public IReadOnlyDictionary<string, long> Labels { get; }
     public IReadOnlyList<AsmDiagnostic> Diagnostics { get; }
     public bool HasErrors => Diagnostics.Any(d => d.Severity == AsmSeverity.Error);
 
     public AssemblyResult(byte[] code, IReadOnlyList<AssembledBundle> bundles, IReadOnlyDictionary<string, long> labels, IReadOnlyList<AsmDiagnostic> diagnostics)
+        : this(code, code.Length, bundles, labels, diagnostics)
     {
-        Code = code;
+    }
+
+    internal AssemblyResult(byte[] buffer, int length, IReadOnlyList<AssembledBundle> bundles, IReadOnlyDictionary<string, long> labels, IReadOnlyList<AsmDiagnostic> diagnostics)
+    {
+        _buffer = buffer;
+        _length = length;
         Bundles = bundles;
         Labels = labels;
         Diagnostics = diagnostics;

@@ -55,32 +55,29 @@ public static class DependencyChecker
     // Formats whose memory operand's base register is also updated (post-increment).
     private static readonly HashSet<string> s_postIncrement = new(StringComparer.Ordinal) { "M2", "M3", "M5", "M7", "M8", "M10", "M12", "M14", "M15" };
 
-    private static readonly FormFacts[] s_facts = BuildFacts();
+    /// <summary>Per form id, made when the form is first checked (two threads may make one at once; either copy does).</summary>
+    private static readonly FormFacts?[] s_facts = new FormFacts?[InstructionTable.Forms.Count];
 
-    private static FormFacts[] BuildFacts()
+    private static FormFacts FactsOf(Form f) => s_facts[f.Id] ??= BuildFacts(f);
+
+    private static FormFacts BuildFacts(Form f)
     {
-        var forms = InstructionTable.Forms;
-        var facts = new FormFacts[forms.Count];
-        foreach (var f in forms)
+        var ops = f.Operands;
+        var x = new FormFacts
         {
-            var ops = f.Operands;
-            var x = new FormFacts
-            {
-                PostIncrement = s_postIncrement.Contains(f.Format),
-                FixedAr = new int[ops.Length],
-                Parallel = ParallelType(f),
-                Unconditional = f.Mnemonic.Contains(".unc"),
-                RewritesPredicates = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal),
-            };
-            for (int i = 0; i < ops.Length; i++)
-            {
-                var op = ops[i];
-                x.FixedAr[i] = op.Kind == OperandKind.Fixed && op.Text!.StartsWith("ar.", StringComparison.Ordinal) && Registers.TryArByName(op.Text.Substring(3), out int ar) ? ar : -1;
-                if (op.Kind == OperandKind.Pr && op.IsOutput) x.WritesPredicate = true;
-            }
-            facts[f.Id] = x;
+            PostIncrement = s_postIncrement.Contains(f.Format),
+            FixedAr = new int[ops.Length],
+            Parallel = ParallelType(f),
+            Unconditional = f.Mnemonic.Contains(".unc"),
+            RewritesPredicates = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal),
+        };
+        for (int i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            x.FixedAr[i] = op.Kind == OperandKind.Fixed && op.Text!.StartsWith("ar.", StringComparison.Ordinal) && Registers.TryArByName(op.Text.Substring(3), out int ar) ? ar : -1;
+            if (op.Kind == OperandKind.Pr && op.IsOutput) x.WritesPredicate = true;
         }
-        return facts;
+        return x;
     }
 
     /// <summary>The registers an instruction reads and writes (fixed-token ARs included, r0/p0/f0/f1 left out).</summary>
@@ -118,7 +115,7 @@ public static class DependencyChecker
     {
         reads.Clear();
         writes.Clear();
-        var facts = s_facts[f.Id];
+        var facts = FactsOf(f);
         if (qp != 0) reads.Add(Resource(OperandKind.Pr, qp));
         var ops = f.Operands;
         for (int i = 0; i < ops.Length; i++)
@@ -173,7 +170,7 @@ public static class DependencyChecker
 
         internal void After(Form f, int qp, ReadOnlySpan<long> values)
         {
-            var facts = s_facts[f.Id];
+            var facts = FactsOf(f);
             if (_pairs == 0 && !facts.WritesPredicate) return;
             if (facts.RewritesPredicates)
             {
@@ -301,7 +298,7 @@ public static class DependencyChecker
         IsPredicate(r) && reader.Unit == Unit.B && readerQp == r - 256;
 
     private static bool WawAllowed(Form a, Form b, int r) =>
-        IsPredicate(r) && s_facts[a.Id].Parallel is { } ta && ta == s_facts[b.Id].Parallel;
+        IsPredicate(r) && FactsOf(a).Parallel is { } ta && ta == FactsOf(b).Parallel;
 
     /// <summary>".and", ".or" or ".or.andcm" for parallel compares and tests; null otherwise.</summary>
     private static string? ParallelType(Form f)

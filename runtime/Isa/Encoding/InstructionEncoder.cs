@@ -10,17 +10,21 @@ public static class InstructionEncoder
 
     /// <summary>Encodes an instruction whose values are a slice of some larger store (the assembler keeps them all in one array).</summary>
     internal static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
-        s_plain[form.Id] is { } plain && plain.TryEncode(qp, values, out word) ? null : TryEncode(form, qp, values, null, out word);
+        PlainFor(form) is { } plain && plain.TryEncode(qp, values, out word) ? null : TryEncode(form, qp, values, null, out word);
 
-    /// <summary>Per form id, its <see cref="Plain"/> encoding; null for forms that need the general one.</summary>
-    private static readonly Plain?[] s_plain = BuildPlain();
+    /// <summary>
+    /// Per form id, its <see cref="Plain"/> encoding, made when the form is first encoded (a source uses a few dozen of
+    /// the table's forms; making all of them cost a start-up of the assembler hundreds of KB): null until then,
+    /// <see cref="s_general"/> for forms that need the general encoding. Two threads may make one at once; either copy does.
+    /// </summary>
+    private static readonly Plain?[] s_plain = new Plain?[InstructionTable.Forms.Count];
+    private static readonly Plain s_general = new(null!, Array.Empty<long>(), Array.Empty<long>(), Array.Empty<BitRange[]?>());
 
-    private static Plain?[] BuildPlain()
+    private static Plain? PlainFor(Form form)
     {
-        var forms = InstructionTable.Forms;
-        var plain = new Plain?[forms.Count];
-        foreach (var f in forms) plain[f.Id] = Plain.For(f);
-        return plain;
+        var plain = s_plain[form.Id];
+        if (plain is null) s_plain[form.Id] = plain = Plain.For(form) ?? s_general;
+        return ReferenceEquals(plain, s_general) ? null : plain;
     }
 
     /// <summary>
@@ -35,7 +39,7 @@ public static class InstructionEncoder
         private readonly long[] _min, _max;
         private readonly BitRange[]?[] _pieces;
 
-        private Plain(Form form, long[] min, long[] max, BitRange[]?[] pieces)
+        public Plain(Form form, long[] min, long[] max, BitRange[]?[] pieces)
         {
             _form = form;
             _min = min;

@@ -111,7 +111,7 @@ public sealed class OperandSpec
     /// <summary>This operand, also written into <paramref name="mirror"/> with its own mapping.</summary>
     public OperandSpec WithMirror(Field mirror, ValueMap map, long k)
     {
-        var c = (OperandSpec)MemberwiseClone();
+        var c = Copy();
         c.Mirror = mirror;
         c.MirrorMap = map;
         c.MirrorK = k;
@@ -120,15 +120,31 @@ public sealed class OperandSpec
 
     public OperandSpec WithMinReg(int min)
     {
-        var c = (OperandSpec)MemberwiseClone();
+        var c = Copy();
         c.MinReg = min;
         return c;
     }
 
     internal OperandSpec AsOutput()
     {
+        if (IsOutput) return this;
+        // One output copy per spec: the table marks the same shared operands (O.R1, O.P1…) as outputs in hundreds of rows.
+        if (_asOutput is null)
+        {
+            var c = Copy();
+            c.IsOutput = true;
+            _asOutput = c;
+        }
+        return _asOutput;
+    }
+
+    private OperandSpec? _asOutput;
+
+    /// <summary>A copy to change (not sharing this one's output copy, which the change would not reach).</summary>
+    private OperandSpec Copy()
+    {
         var c = (OperandSpec)MemberwiseClone();
-        c.IsOutput = true;
+        c._asOutput = null;
         return c;
     }
 

@@ -71,6 +71,58 @@ public sealed class CliTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "bad.bin")));
     }
 
+    /// <summary>A listing long enough to be assembled in parts (several hundred KB), with labels and branches across them.</summary>
+    private static string LongListing(int n)
+    {
+        var sb = new System.Text.StringBuilder("\t.text\n\t.explicit\n");
+        var rng = new Random(11);
+        for (int k = 0; k < n; k++)
+        {
+            if (k % 30 == 0) sb.Append("L").Append(k / 30).Append(":\n");
+            int d = 16 + k % 3 * 8 + rng.Next(8);
+            sb.Append((k % 30 == 29 ? 4 : rng.Next(4)) switch
+            {
+                0 => $"\tadd r{d}=r{40 + rng.Next(30)},r{40 + rng.Next(30)}",
+                1 => $"\tld8 r{d}=[r{40 + rng.Next(30)}]",
+                2 => $"\tadds r{d}={rng.Next(-8192, 8191)},r{40 + rng.Next(30)}",
+                _ => $"\tbr.cond.sptk.few L{rng.Next(n / 30)}",
+            });
+            sb.Append(k % 3 == 2 ? " ;;\n" : "\n");
+        }
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void Asm_of_a_long_file_is_the_whole_source_assembled_and_reports_lines_of_the_whole_file()
+    {
+        string source = LongListing(60_000);
+        Assert.True(source.Length > 1 << 20);
+        string s = Path.Combine(_dir, "long.s"), bin = Path.Combine(_dir, "long.bin");
+        // A byte order mark and CRLF line ends, as some editors write: read as File.ReadAllText reads them.
+        File.WriteAllText(s, source.Replace("\n", "\r\n"), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var (code, _, err) = Ivtgen("asm", s, "-o", bin);
+        Assert.True(code == 0, err);
+        // The bytes of the whole source assembled in one piece (itself checked against GNU as in BundlingTests), and no
+        // more bundles than GNU as makes of it.
+        var whole = IvtGen.Isa.Assembler.Assemble(source, int.MaxValue / 4, out _);
+        Assert.False(whole.HasErrors);
+        Assert.Equal(whole.Code, File.ReadAllBytes(bin));
+        var gnu = GnuBinutils.Assemble(source);
+        Assert.True(gnu.Text is not null, gnu.Stderr);
+        Assert.True(whole.Code.Length <= gnu.Text!.Length, $"{whole.Code.Length / 16} bundles, GNU as {gnu.Text.Length / 16}");
+
+        // A mistake deep in the file is reported at its line, as counted from the file's start.
+        var lines = source.Split('\n');
+        int bad = lines.Length * 3 / 4;
+        while (!lines[bad].StartsWith("\tadd ", StringComparison.Ordinal)) bad++;
+        lines[bad] = "\tadd r0=r1,r2";
+        File.WriteAllText(s, string.Join("\n", lines));
+        (code, _, err) = Ivtgen("asm", s, "-o", bin);
+        Assert.Equal(1, code);
+        Assert.Contains($"{s}:{bad + 1}:", err);
+        Assert.Contains("r0 cannot be a destination", err);
+    }
+
     [Fact]
     public void Disasm_of_bad_bytes_reports_offsets_and_exit_code_1()
     {
