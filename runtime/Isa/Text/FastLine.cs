@@ -45,7 +45,7 @@ internal sealed class FastLine
     private Shape?[] _shapes = new Shape?[64];
     private int _shapeCount;
 
-    private const int MaxMnemonic = 48, MaxRegister = 8;
+    private const int MaxRegister = 8;
 
     /// <summary>
     /// Reads and matches <paramref name="line"/>, or returns false (having changed nothing) when it is not a line
@@ -75,21 +75,14 @@ internal sealed class FastLine
             i = SkipBlanks(line, i + 1);
         }
 
-        // The mnemonic, lowered (ASCII only, as SetMnemonic does) and hashed on the way. A letter first: '.' starts
-        // a directive, a digit a number.
+        // The mnemonic, hashed as lowered (ASCII only, as SetMnemonic lowers it). A letter first: '.' starts a
+        // directive, a digit a number.
         if (i >= n || !IsLetter(line[i])) return false;
-        Span<char> mnemonic = stackalloc char[MaxMnemonic];
         int ms = i;
         uint hash = 2166136261;
-        for (; i < n && line[i] < 128 && IsIdentPart(line[i]); i++)
-        {
-            if (i - ms == MaxMnemonic) return false;
-            char c = Lower(line[i]);
-            mnemonic[i - ms] = c;
-            hash = (hash ^ c) * 16777619;
-        }
+        for (; i < n && IsIdentPart(line[i]); i++) hash = (hash ^ Lower(line[i])) * 16777619;
         if (i < n && line[i] >= 128) return false;
-        mnemonic = mnemonic.Slice(0, i - ms);
+        var mnemonic = line.Slice(ms, i - ms);
 
         // Operands. What follows the mnemonic can also make the line a label (':') or an assignment ('='): neither
         // starts an operand, so both are declined here.
@@ -215,9 +208,11 @@ internal sealed class FastLine
         {
             var s = _shapes[k];
             if (s is null) break;
-            if (s.Hash == hash && s.Code == code && mnemonic.SequenceEqual(s.Mnemonic.AsSpan())) return s;
+            if (s.Hash == hash && s.Code == code && IsLowered(mnemonic, s.Mnemonic)) return s;
         }
-        var shape = new Shape { Mnemonic = mnemonic.ToString(), Code = code, Hash = hash };
+        var lower = new char[mnemonic.Length];
+        for (int k = 0; k < lower.Length; k++) lower[k] = Lower(mnemonic[k]);
+        var shape = new Shape { Mnemonic = new string(lower), Code = code, Hash = hash };
         shape.Candidates = Candidates(shape.Mnemonic, code);
         if (2 * (_shapeCount + 1) > _shapes.Length)
         {
@@ -228,6 +223,15 @@ internal sealed class FastLine
         Insert(shape);
         _shapeCount++;
         return shape;
+    }
+
+    /// <summary>Whether <paramref name="written"/> lowered is <paramref name="lower"/>.</summary>
+    private static bool IsLowered(ReadOnlySpan<char> written, string lower)
+    {
+        if (written.Length != lower.Length) return false;
+        for (int k = 0; k < written.Length; k++)
+            if (Lower(written[k]) != lower[k]) return false;
+        return true;
     }
 
     private void Insert(Shape s)
@@ -313,8 +317,17 @@ internal sealed class FastLine
 
     private static bool IsLetter(char c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
 
-    /// <summary>The lexer's identifier characters, for ASCII: letters, digits, '_', '.', '@'.</summary>
-    private static bool IsIdentPart(char c) => IsLetter(c) || (uint)(c - '0') <= 9 || c is '_' or '.' or '@';
+    /// <summary>The lexer's identifier characters in ASCII: letters, digits, '_', '.', '@' (false for anything else).</summary>
+    private static bool IsIdentPart(char c) => c < 128 && s_identPart[c];
+
+    private static readonly bool[] s_identPart = BuildIdentPart();
+
+    private static bool[] BuildIdentPart()
+    {
+        var t = new bool[128];
+        for (int c = 0; c < 128; c++) t[c] = IsLetter((char)c) || (uint)(c - '0') <= 9 || c is '_' or '.' or '@';
+        return t;
+    }
 
     private static char Lower(char c) => (uint)(c - 'A') <= 'Z' - 'A' ? (char)(c | 0x20) : c;
 
@@ -322,13 +335,44 @@ internal sealed class FastLine
     private static int WordEnd(ReadOnlySpan<char> line, int i)
     {
         int s = i;
-        while (i < line.Length && line[i] < 128 && IsIdentPart(line[i])) i++;
+        while (i < line.Length && IsIdentPart(line[i])) i++;
         if (i == s || (i < line.Length && line[i] >= 128)) return -1;
         return i;
     }
 
     /// <summary>The register the identifier at <paramref name="i"/> names, read as ParseOperand does (lowered); returns the end or -1.</summary>
     private static int Register(ReadOnlySpan<char> line, int i, out OperandKind kind, out int number)
+    {
+        // The usual spelling first: a file letter and 1–3 digits without a leading zero, within the file, ending the
+        // identifier (TryRegister's Numbered). Anything else is left to TryRegister itself.
+        int n = line.Length;
+        number = 0;
+        if (i >= n)
+        {
+            kind = default;
+            return -1;
+        }
+        int max;
+        switch (line[i] | 0x20)
+        {
+            case 'r': kind = OperandKind.Gr; max = 127; break;
+            case 'f': kind = OperandKind.Fr; max = 127; break;
+            case 'p': kind = OperandKind.Pr; max = 63; break;
+            case 'b': kind = OperandKind.Br; max = 7; break;
+            default: kind = default; max = -1; break;
+        }
+        int j = i + 1;
+        if (max >= 0 && j < n && (uint)(line[j] - '0') <= 9)
+        {
+            number = line[j++] - '0';
+            if (number != 0)
+                for (int k = 0; k < 2 && j < n && (uint)(line[j] - '0') <= 9; k++) number = number * 10 + line[j++] - '0';
+            if (number <= max && (j >= n || (line[j] < 128 && !IsIdentPart(line[j])))) return j;
+        }
+        return RegisterSlow(line, i, out kind, out number);
+    }
+
+    private static int RegisterSlow(ReadOnlySpan<char> line, int i, out OperandKind kind, out int number)
     {
         kind = default;
         number = 0;
