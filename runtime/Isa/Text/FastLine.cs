@@ -45,7 +45,7 @@ internal sealed class FastLine
     private Shape?[] _shapes = new Shape?[64];
     private int _shapeCount;
 
-    private const int MaxRegister = 8;
+    private const int MaxRegister = 8, MaxShapes = 1 << 14;
 
     /// <summary>
     /// Reads and matches <paramref name="line"/>, or returns false (having changed nothing) when it is not a line
@@ -214,6 +214,8 @@ internal sealed class FastLine
         for (int k = 0; k < lower.Length; k++) lower[k] = Lower(mnemonic[k]);
         var shape = new Shape { Mnemonic = new string(lower), Code = code, Hash = hash };
         shape.Candidates = Candidates(shape.Mnemonic, code);
+        // A real source has a few hundred shapes; past this, a source of made-up mnemonics is not kept in memory.
+        if (_shapeCount >= MaxShapes) return shape;
         if (2 * (_shapeCount + 1) > _shapes.Length)
         {
             var old = _shapes;

@@ -98,6 +98,16 @@ public sealed class FastLineTests
     }
 
     [Fact]
+    public void Made_up_mnemonics_past_the_shape_cache_parse_the_same()
+    {
+        // More distinct shapes than FastLine keeps: the ones past its limit are worked out each time, as they must be.
+        var sb = new StringBuilder();
+        for (int k = 0; k < 20_000; k++) sb.Append("\tfrob").Append(k).Append(" r1=r2 ;;\n\tadd r1=r2,r3\n");
+        var counts = AssertSameParse(sb.ToString());
+        Assert.Equal(20_000, counts.Hits);
+    }
+
+    [Fact]
     public void Assembling_gives_the_same_bytes_and_messages()
     {
         var sources = new[]
