@@ -322,9 +322,9 @@ public sealed class SourceParser
     private bool TryFastLine(ReadOnlySpan<char> line)
     {
         var values = _fastValues.AsSpan();
-        if (!_fast!.TryParse(line, values, out var form, out int qp, out int count, out int column, out int stopColumn)) return false;
+        if (!_fast!.TryParse(line, values, out var form, out int qp, out int count, out int column, out int stopColumn, out var others)) return false;
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
-        AddInstruction(form, qp, values.Slice(0, count), column, null, null);
+        AddInstruction(form, qp, values.Slice(0, count), column, null, others);
         // After an instruction a stop always has one to end (it cannot be the one at the start of a bundle that throws).
         if (stopColumn != 0) Stop(stopColumn);
         return true;

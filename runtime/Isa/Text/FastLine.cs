@@ -52,14 +52,18 @@ internal sealed class FastLine
     /// this path takes. On success <paramref name="values"/> (room for <see cref="ParsedSource.MaxOperands"/>) holds
     /// the <paramref name="count"/> operand values; <paramref name="column"/> is the first token's (the '(' of a qp,
     /// else the mnemonic's), as the general path records it; <paramref name="stopColumn"/> is that of a trailing
-    /// ';;', or 0.
+    /// ';;', or 0. <paramref name="others"/> are the matches on other units SourceParser.OtherUnits would find.
     /// </summary>
-    public bool TryParse(ReadOnlySpan<char> line, Span<long> values, out Form form, out int qp, out int count, out int column, out int stopColumn)
+    public bool TryParse(ReadOnlySpan<char> line, Span<long> values, out Form form, out int qp, out int count, out int column, out int stopColumn,
+        out MatchedInstruction[]? others)
     {
         form = null!;
+        others = null;
         qp = 0;
         count = 0;
         stopColumn = 0;
+        var written = _written;
+        int negated = 0;
         int n = line.Length;
         int i = SkipBlanks(line, 0);
         column = i + 1;
@@ -124,6 +128,7 @@ internal sealed class FastLine
                     if (i < 0) return false;
                     kind = WImm;
                     value = unchecked(-v);
+                    negated |= 1 << count;
                 }
                 else
                 {
@@ -131,7 +136,7 @@ internal sealed class FastLine
                     if (i < 0) return false;
                     kind = WImm;
                 }
-                values[count] = value;
+                written[count] = value;
                 kinds |= kind << (3 * count);
                 count++;
                 // A register or literal ends at ',', '=', ';;', a comment or the line's end; anything else (an
@@ -162,41 +167,111 @@ internal sealed class FastLine
         uint code = (uint)count | (uint)outputs << 4 | kinds << 8;
         var candidates = Find(mnemonic, code, (int)(hash ^ code * 0x9E3779B1u)).Candidates;
         if (candidates is null) return false;
-        var written = values.Slice(0, count);
+        var operands = new Written(written.AsSpan(0, count), code, negated, qp);
         foreach (var f in candidates)
         {
-            if (qp != 0 && (f.Pattern.Mask & 0x3f) != 0) continue; // cannot be predicated
-            if (!ValuesFit(f.Operands, written)) continue;
-            if (f.Codec is not null)
-            {
-                var w = new InsnWord(f.Pattern.Value);
-                if (f.Codec.Encode(InstructionEncoder.CodecArgument(written), ref w) is not null) continue;
-            }
+            if (!Fits(f, operands, values)) continue;
             form = f;
+            if (SourceParser.MayHaveTwin(f)) others = OtherUnits(candidates, f, operands);
             return true;
         }
         return false; // nothing fits: the general path says why
     }
 
-    /// <summary>
-    /// FormMatcher.MatchOperand's value checks for the kinds a candidate can have here: r0 or f0/f1 written as a
-    /// destination, then FieldCheck (InstructionEncoder.CheckOperand and the field's range), without composing the
-    /// range message, which only the general path needs.
-    /// </summary>
-    private static bool ValuesFit(OperandSpec[] ops, ReadOnlySpan<long> values)
+    private readonly long[] _written = new long[ParsedSource.MaxOperands];
+
+    /// <summary>The operands as written: values, kinds (in the shape code), which literals were negated, and the qp.</summary>
+    private readonly ref struct Written
     {
+        public readonly ReadOnlySpan<long> Values;
+        public readonly uint Code;
+        public readonly int Negated, Qp;
+
+        public Written(ReadOnlySpan<long> values, uint code, int negated, int qp)
+        {
+            Values = values;
+            Code = code;
+            Negated = negated;
+            Qp = qp;
+        }
+
+        /// <summary>Operand <paramref name="i"/> as the general parser would have made it, to compare with a fixed token as it does.</summary>
+        public OperandSyntax Syntax(int i)
+        {
+            long v = Values[i];
+            return (Code >> (8 + 3 * i) & 7) switch
+            {
+                WGr => new OperandSyntax { Kind = OperandSyntaxKind.Register, RegKind = OperandKind.Gr, Number = (int)v },
+                WFr => new OperandSyntax { Kind = OperandSyntaxKind.Register, RegKind = OperandKind.Fr, Number = (int)v },
+                WPr => new OperandSyntax { Kind = OperandSyntaxKind.Register, RegKind = OperandKind.Pr, Number = (int)v },
+                WBr => new OperandSyntax { Kind = OperandSyntaxKind.Register, RegKind = OperandKind.Br, Number = (int)v },
+                WMem => new OperandSyntax { Kind = OperandSyntaxKind.Memory, Number = (int)v },
+                // ParseOperand marks a plain number as spelling its value, a negated one not.
+                _ => new OperandSyntax { Kind = OperandSyntaxKind.Expression, Value = v, IsNumber = (Negated >> i & 1) == 0 },
+            };
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="f"/> (a candidate: its operand kinds fit) takes the operands, as FormMatcher.Match
+    /// decides it; on success <paramref name="values"/> holds the form's values (the written ones, 0 for fixed tokens).
+    /// </summary>
+    private static bool Fits(Form f, in Written w, Span<long> values)
+    {
+        if (w.Qp != 0 && (f.Pattern.Mask & 0x3f) != 0) return false; // cannot be predicated
+        var ops = f.Operands;
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
-            long v = values[i];
-            if (op.Kind == OperandKind.Imm && op.Field is null) continue; // codec-encoded: the codec checks it
-            if (op.IsOutput && op.Kind == OperandKind.Gr && v == 0) return false;
-            if (op.IsOutput && op.Kind == OperandKind.Fr && v < 2) return false;
+            long v = values[i] = w.Values[i];
+            // MatchOperand's checks, without composing the messages only the general path needs.
+            switch (op.Kind)
+            {
+                case OperandKind.Fixed:
+                    values[i] = 0; // MatchOperand gives a fixed token no value
+                    if (!w.Syntax(i).IsSpelled(op.Text!)) return false;
+                    continue;
+                case OperandKind.Imm when op.Field is null:
+                    continue; // codec-encoded: the codec checks it
+                case OperandKind.Gr when op.IsOutput && v == 0:
+                case OperandKind.Fr when op.IsOutput && v < 2:
+                    return false;
+            }
             // FieldCheck's two tests; CheckOperand composes a message only on failure (MinReg), which is rare.
             if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
             if (op.Field is not null && !op.TryToStored(v, out _)) return false;
         }
+        if (f.Codec is not null)
+        {
+            var word = new InsnWord(f.Pattern.Value);
+            if (f.Codec.Encode(InstructionEncoder.CodecArgument(values.Slice(0, ops.Length)), ref word) is not null) return false;
+        }
         return true;
+    }
+
+    /// <summary>
+    /// SourceParser.OtherUnits over the same forms (the candidates are the forms its TryMatch would try): the first
+    /// fit on a unit not yet seen, then the next, until none is left.
+    /// </summary>
+    private static MatchedInstruction[]? OtherUnits(Form[] candidates, Form chosen, in Written w)
+    {
+        List<MatchedInstruction>? list = null;
+        int seen = Bundler.MaskOf(chosen.Unit);
+        var values = new long[w.Values.Length];
+        while (true)
+        {
+            Form? other = null;
+            foreach (var f in candidates)
+                if ((Bundler.MaskOf(f.Unit) & seen) == 0 && Fits(f, w, values))
+                {
+                    other = f;
+                    break;
+                }
+            if (other is null) return list?.ToArray();
+            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, w.Qp, values, Array.Empty<PendingOperand>()));
+            values = new long[w.Values.Length];
+            seen |= Bundler.MaskOf(other.Unit);
+        }
     }
 
     // ---- The shapes seen, by mnemonic and operand kinds ----
@@ -246,10 +321,9 @@ internal sealed class FastLine
 
     /// <summary>
     /// The forms of <paramref name="mnemonic"/> that operands of this shape can match, in table order: FormMatcher's
-    /// count, '=' and KindsFit filters, which depend on the shape only. Null, to leave the shape to the general path,
-    /// when the mnemonic is unknown, when a form's fit would depend on the values (a fixed token such as r0 or 1)
-    /// or would leave an operand pending (a literal branch target), and when a candidate may have a twin on
-    /// another unit (nop, break, hint…), whose alternatives only the general path works out.
+    /// count, '=' and KindsFit filters, which depend on the shape only (but for fixed tokens such as r0 or 1, which
+    /// are kept when some value could spell them, for Fits to decide). Null, to leave the shape to the general path,
+    /// when the mnemonic is unknown or a form would leave an operand pending (a literal as a branch target).
     /// </summary>
     private static Form[]? Candidates(string mnemonic, uint code)
     {
@@ -277,9 +351,8 @@ internal sealed class FastLine
                         sure = false;
                         break;
                     case OperandKind.Fixed:
-                        // Fits only if the operand spells the token (OperandSyntax.IsSpelled), which can depend on its value.
+                        // Fits if the operand spells the token (r0, 1…), which Fits checks with the value.
                         fits = MaySpell(op.Text!, w);
-                        sure = false;
                         break;
                     default:
                         // Ar, Cr, FILE[rN], @names: no operand read here is one.
@@ -288,13 +361,16 @@ internal sealed class FastLine
                 }
             }
             if (!fits) continue;
-            if (!sure || SourceParser.MayHaveTwin(f)) return null;
+            if (!sure) return null;
             list.Add(f);
         }
         return list.ToArray();
     }
 
-    /// <summary>Whether some operand of written kind <paramref name="w"/> could spell the fixed token <paramref name="text"/>.</summary>
+    /// <summary>
+    /// Whether some operand of written kind <paramref name="w"/> could spell the fixed token <paramref name="text"/>
+    /// (OperandSyntax.IsSpelled for some value): a cheap superset, so that a mov r=r need not try mov r=ip.
+    /// </summary>
     private static bool MaySpell(string text, uint w)
     {
         char first = text.Length > 0 ? text[0] : '\0';
@@ -305,7 +381,8 @@ internal sealed class FastLine
             WPr => first == 'p',
             WBr => first == 'b',
             WMem => first == '[',
-            _ => first == '-' || (first >= '0' && first <= '9'),
+            // A number spells its decimal digits; a negated one spells what any expression does.
+            _ => first == '-' || (first >= '0' && first <= '9') || text == "<expression>",
         };
     }
 

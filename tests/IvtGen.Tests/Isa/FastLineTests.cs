@@ -74,7 +74,7 @@ public sealed class FastLineTests
                     plain.Append('\t').Append(Formatter.Format(ins, 0)).Append('\n');
         var counts = AssertSameParse(plain.ToString());
         Report("every form as printed", counts);
-        // Left to the general path: forms with ar/cr, FILE[rN], @names, branch targets, fixed tokens, twins on other units.
+        // Left to the general path: forms with ar/cr, FILE[rN], @names, branch targets, and shapes a branch target shares.
         Assert.True(counts.Hits >= 0.5 * counts.Lines, $"{counts.Hits} of {counts.Lines}");
     }
 
