@@ -255,9 +255,11 @@ internal sealed class FastLine
     /// </summary>
     private static MatchedInstruction[]? OtherUnits(Form[] candidates, Form chosen, in Written w)
     {
+        // Most such lines have none (mov r=imm is flagged for mov r=ip's sake): nothing is allocated until one fits.
         List<MatchedInstruction>? list = null;
         int seen = Bundler.MaskOf(chosen.Unit);
-        var values = new long[w.Values.Length];
+        Span<long> values = stackalloc long[ParsedSource.MaxOperands];
+        values = values.Slice(0, w.Values.Length);
         while (true)
         {
             Form? other = null;
@@ -268,8 +270,7 @@ internal sealed class FastLine
                     break;
                 }
             if (other is null) return list?.ToArray();
-            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, w.Qp, values, Array.Empty<PendingOperand>()));
-            values = new long[w.Values.Length];
+            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, w.Qp, values.ToArray(), Array.Empty<PendingOperand>()));
             seen |= Bundler.MaskOf(other.Unit);
         }
     }
