@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace IvtGen.Isa;
@@ -21,6 +22,10 @@ public sealed partial class SourceParser
     private readonly TokenLine _tokens = new();
     private readonly InstructionSyntaxParser _syntax = new();
     private readonly Func<string, long?> _lookup;
+    // The common instruction line, read and matched in one pass (null when a test turned it off).
+    private readonly FastLine? _fast;
+    private readonly FastLine.Switch? _fastTesting;
+    private readonly long[] _fastValues = new long[ParsedSource.MaxOperands];
     private BundleItem? _open;
     private int _line;
     // Parsing a chunk alone (ParseInChunks): what it took from the state before it, to tell whether that mattered.
@@ -34,6 +39,8 @@ public sealed partial class SourceParser
         _lookup = Lookup;
         _items = _parsed.Items;
         _parsed.AbsoluteSymbols = _absolute;
+        _fastTesting = FastLine.Testing.Value;
+        if (_fastTesting is null || _fastTesting.Enabled) _fast = new FastLine();
     }
 
     public static ParsedSource Parse(string source, List<AsmDiagnostic> diags) => Parse(source, diags, DefaultChunkChars);
@@ -273,6 +280,8 @@ public sealed partial class SourceParser
     /// <summary>Parses the line <paramref name="start"/>..<paramref name="end"/> of <paramref name="text"/> or else of <paramref name="chars"/>.</summary>
     private void ParseLine(string? text, char[]? chars, int start, int end)
     {
+        if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
+        if (_fast is not null && TryFastLine(text is not null ? text.AsSpan(start, end - start) : chars.AsSpan(start, end - start))) return;
         var tokens = _tokens;
         string? lexError;
         int lexCol;
@@ -300,6 +309,18 @@ public sealed partial class SourceParser
         }
     }
 
+    /// <summary>The line through <see cref="FastLine"/>, recorded as ParseStatement records it; false (nothing done) when it declines.</summary>
+    private bool TryFastLine(ReadOnlySpan<char> line)
+    {
+        var values = _fastValues.AsSpan();
+        if (!_fast!.TryParse(line, values, out var form, out int qp, out int count, out int column, out int stopColumn, out var others)) return false;
+        if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
+        AddInstruction(form, qp, values.Slice(0, count), column, null, others);
+        // After an instruction a stop always has one to end (it cannot be the one at the start of a bundle that throws).
+        if (stopColumn != 0) Stop(stopColumn);
+        return true;
+    }
+
     /// <summary>Parses one statement starting at token <paramref name="i"/>; returns the index after it.</summary>
     private int ParseStatement(TokenLine tk, int i)
     {
@@ -325,13 +346,7 @@ public sealed partial class SourceParser
         }
         if (t.Is(Punct.Stop))
         {
-            if (_open is { Count: > 0 }) _parsed.Instruction(_open.First + _open.Count - 1).StopAfter = true;
-            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InstructionsItem prev) _parsed.Instruction(prev.First + prev.Count - 1).StopAfter = true;
-            // `} ;;` closes the group at the end of that bundle (its template takes the end stop), as GNU as reads it.
-            else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is BundleItem { Count: > 0 } closed)
-                _parsed.Instruction(closed.First + closed.Count - 1).StopAfter = true;
-            else if (_open is not null) throw new SyntaxError("a stop at the start of a bundle", t.Column);
-            else _items.Add(new StopItem { Line = _line, Column = t.Column });
+            Stop(t.Column);
             return i + 1;
         }
         if (t.Is(Punct.Semicolon)) return i + 1; // GNU accepts ';' as a statement separator
@@ -365,11 +380,29 @@ public sealed partial class SourceParser
             if (_open is not null) _open.Broken = true;
             return stop;
         }
-        int index = _parsed.Add(form, syntax.Qp, values, _line, t.Column, pending, OtherUnits(syntax, form));
+        AddInstruction(form, syntax.Qp, values, t.Column, pending, OtherUnits(syntax, form));
+        return stop;
+    }
+
+    /// <summary>Records a matched instruction of this line, in the open bundle or the run of instructions before it.</summary>
+    private void AddInstruction(Form form, int qp, ReadOnlySpan<long> values, int column, PendingOperand[]? pending, MatchedInstruction[]? others)
+    {
+        int index = _parsed.Add(form, qp, values, _line, column, pending, others);
         if (_open is not null) _open.Count++;
         else if (_items.Count > 0 && _items[_items.Count - 1] is InstructionsItem run) run.Count++;
-        else _items.Add(new InstructionsItem { Line = _line, Column = t.Column, First = index, Count = 1 });
-        return stop;
+        else _items.Add(new InstructionsItem { Line = _line, Column = column, First = index, Count = 1 });
+    }
+
+    /// <summary>A ';;': the stop after the last instruction before it, or a stop item when there is none yet.</summary>
+    private void Stop(int column)
+    {
+        if (_open is { Count: > 0 }) _parsed.Instruction(_open.First + _open.Count - 1).StopAfter = true;
+        else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is InstructionsItem prev) _parsed.Instruction(prev.First + prev.Count - 1).StopAfter = true;
+        // `} ;;` closes the group at the end of that bundle (its template takes the end stop), as GNU as reads it.
+        else if (_open is null && _items.Count > 0 && _items[_items.Count - 1] is BundleItem { Count: > 0 } closed)
+            _parsed.Instruction(closed.First + closed.Count - 1).StopAfter = true;
+        else if (_open is not null) throw new SyntaxError("a stop at the start of a bundle", column);
+        else _items.Add(new StopItem { Line = _line, Column = column });
     }
 
     /// <summary>Matches of the same text on other units; only spellings the table lists under several units have any.</summary>
@@ -394,6 +427,8 @@ public sealed partial class SourceParser
     /// (nop.m/nop.i, mov ar=… on M and I). Only then is it worth matching the text again for the other units.
     /// </summary>
     private static readonly bool[] s_mayHaveTwin = BuildTwins();
+
+    internal static bool MayHaveTwin(Form form) => s_mayHaveTwin[form.Id];
 
     private static bool[] BuildTwins()
     {

@@ -16,7 +16,7 @@ namespace IvtGen.Tests.Isa;
 /// </summary>
 public sealed class ChunkedParseTests
 {
-    private const string Tricky = """
+    internal const string Tricky = """
         	.text
         	.explicit
         	k = 5
@@ -62,7 +62,7 @@ public sealed class ChunkedParseTests
         	nop.m 0
         """;
 
-    private static string Listing(int n)
+    internal static string Listing(int n)
     {
         var sb = new StringBuilder();
         var rng = new Random(7);
@@ -104,7 +104,7 @@ public sealed class ChunkedParseTests
     }
 
     /// <summary>Everything the parse gives, as text.</summary>
-    private static string Dump(Func<List<AsmDiagnostic>, ParsedSource> parse)
+    internal static string Dump(Func<List<AsmDiagnostic>, ParsedSource> parse)
     {
         var diags = new List<AsmDiagnostic>();
         var src = parse(diags);
