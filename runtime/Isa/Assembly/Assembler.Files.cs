@@ -24,12 +24,12 @@ public static partial class Assembler
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         long size = stream.Length;
         if (size > int.MaxValue / 2) throw new IOException($"{path}: too large to assemble ({size} bytes)");
-        if (size < 2L * SourceParser.DefaultChunkChars) return Assemble(ReadAll(stream, (int)size), DescribeFile(path));
+        if (size < 2L * Segments.PartChars) return Assemble(ReadAll(stream, (int)size), DescribeFile(path));
         // Mapped, the file's pages come straight from the page cache: no copy, and no fresh memory to fault in.
         using var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         using var view = map.CreateViewAccessor(0, size, MemoryMappedFileAccess.Read);
         using var memory = new MappedMemory(view, (int)size);
-        return AssembleUtf8(memory.Memory, SourceParser.DefaultChunkChars, DescribeFile(path), out _);
+        return AssembleUtf8(memory.Memory, Segments.PartChars, DescribeFile(path), out _);
     }
 
     private static Func<List<AssembledBundle>> DescribeFile(string path) => () => Read(File.ReadAllBytes(path)).Bundles.ToList();
@@ -43,7 +43,7 @@ public static partial class Assembler
         return length == size ? bytes : bytes.AsSpan(0, length).ToArray();
     }
 
-    private static AssemblyResult Assemble(byte[] bytes, Func<List<AssembledBundle>> describe) => AssembleUtf8(bytes, SourceParser.DefaultChunkChars, describe, out _);
+    private static AssemblyResult Assemble(byte[] bytes, Func<List<AssembledBundle>> describe) => AssembleUtf8(bytes, Segments.PartChars, describe, out _);
 
     /// <summary>A mapped view of a file as memory, for as long as the view is held.</summary>
     private sealed unsafe class MappedMemory : System.Buffers.MemoryManager<byte>

@@ -35,16 +35,13 @@ public static partial class Assembler
         /// Evaluates the operands as <see cref="Layout"/>'s resolution does, encodes, and writes the slot into the bundle
         /// in <paramref name="code"/>. False when anything fails: the messages are left to assembling the source whole.
         /// </summary>
-        public bool Apply(byte[] code, long @base, Dictionary<string, long> labels, IReadOnlyDictionary<string, long> absolute)
+        public bool Apply(byte[] code, long @base, Symbols symbols)
         {
-            long address = _address + @base;
-            long? Lookup(string name) =>
-                name == "." ? address : labels.TryGetValue(name, out long l) ? l : absolute.TryGetValue(name, out long a) ? a
-                : Registers.TryPsrField(name, out long psr) ? psr : null;
+            long address = symbols.Dot = _address + @base;
             var values = _values;
             foreach (var p in _pending)
             {
-                var v = p.Expr.Evaluate(Lookup, out _);
+                var v = p.Expr.Evaluate(symbols.Lookup, out _);
                 if (v is null) return false;
                 var op = _form.Operands[p.Index];
                 long value = op.Kind == OperandKind.Target ? v.Value.Constant - address : v.Value.Constant;
@@ -62,6 +59,27 @@ public static partial class Assembler
             Bundle.Create(_template, s0, s1, s2).Write(at);
             return true;
         }
+    }
+
+    /// <summary>What a fixup's operands may name, as resolution sees it: '.', labels, absolute symbols, PSR fields. One per thread.</summary>
+    internal sealed class Symbols
+    {
+        private readonly Dictionary<string, long> _labels;
+        private readonly IReadOnlyDictionary<string, long> _absolute;
+        /// <summary>The address of the bundle being fixed.</summary>
+        public long Dot;
+        public readonly Func<string, long?> Lookup;
+
+        public Symbols(Dictionary<string, long> labels, IReadOnlyDictionary<string, long> absolute)
+        {
+            _labels = labels;
+            _absolute = absolute;
+            Lookup = Find;
+        }
+
+        private long? Find(string name) =>
+            name == "." ? Dot : _labels.TryGetValue(name, out long l) ? l : _absolute.TryGetValue(name, out long a) ? a
+            : Registers.TryPsrField(name, out long psr) ? psr : null;
     }
 
     /// <summary>
@@ -83,6 +101,13 @@ public static partial class Assembler
     /// </summary>
     private static class Segments
     {
+        /// <summary>
+        /// About how many characters a part has (some 13,000 instruction lines). A part's fixed costs (its parser's
+        /// caches, its dictionaries) vanish at this size; at 64K characters they outweighed the smaller tables (6,400
+        /// page faults against 4,300 for the 600k listing).
+        /// </summary>
+        public const int PartChars = 1 << 18;
+
         /// <summary>The source: a string, or UTF-8 bytes (a file as read or mapped) that each part decodes for itself.</summary>
         public readonly struct Text
         {
@@ -152,6 +177,7 @@ public static partial class Assembler
             // A few parts in flight keep the cores busy while this thread joins them in order; each part's tables go
             // back to the pool as soon as it is built, so the next part reuses memory already paged in.
             const int inFlight = 4;
+            WarmUp(text, chunkChars, inFlight);
             var queue = new Queue<Part>();
             var linker = new Linker(text.Length);
             try
@@ -177,6 +203,33 @@ public static partial class Assembler
             }
         }
 
+        /// <summary>
+        /// Puts the large tables the parts in flight will rent into the pool now. They are large-object-heap arrays, and
+        /// the first of them set off a full collection: here, before any part is parsed, there is little to collect;
+        /// once parts are in flight, that collection copied their live objects around (a tenth of a 600k-line run).
+        /// </summary>
+        private static void WarmUp(Text text, int chunkChars, int parts)
+        {
+            int instructions = SourceParser.ExpectedInstructions(chunkChars);
+            var held = new List<Action>();
+            for (int k = 0; k < parts; k++)
+            {
+                var table = Arrays.Rent<SourceInstruction>(instructions);
+                var values = Arrays.Rent<int>(3 * table.Length);
+                var bundles = Arrays.Rent<LaidBundle>(Layout.BundlesFor(table.Length));
+                var code = Arrays.Rent<byte>(CodeBytesFor(table.Length));
+                held.Add(() => { Arrays.Return(table); Arrays.Return(values); Arrays.Return(bundles); Arrays.Return(code); });
+                if (text.String is null)
+                {
+                    var chars = Arrays.Rent<char>(Encoding.UTF8.GetMaxCharCount(chunkChars));
+                    held.Add(() => Arrays.Return(chars));
+                }
+            }
+            foreach (var give in held) give();
+        }
+
+        private static int CodeBytesFor(int instructions) => Layout.BundlesFor(instructions) * Bundle.Size;
+
         private static IEnumerable<Part> Cut(Text text, int chunkChars)
         {
             int start = 0, line = 1;
@@ -198,13 +251,13 @@ public static partial class Assembler
             try
             {
                 if (text.String is not null)
-                    part.Parser = SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, chunkChars / 12);
+                    part.Parser = SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
                 else
                 {
                     var bytes = text.Utf8.Span.Slice(part.Start, part.End - part.Start);
                     chars = Arrays.Rent<char>(Encoding.UTF8.GetMaxCharCount(bytes.Length));
                     int n = Utf8Chars(bytes, chars);
-                    part.Parser = SourceParser.ParseAlone(null, chars, 0, n, part.FirstLine, part.Last, chunkChars / 12);
+                    part.Parser = SourceParser.ParseAlone(null, chars, 0, n, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
                 }
             }
             finally
@@ -222,7 +275,8 @@ public static partial class Assembler
             {
                 layout.Run();
                 part.Size = checked((int)layout.Size);
-                part.Code = Arrays.Rent<byte>(Math.Max(part.Size, 1));
+                // At least the size the warm-up rented, so the part finds it in the pool.
+                part.Code = Arrays.Rent<byte>(Math.Max(part.Size, CodeBytesFor(parsed.Capacity)));
                 layout.EncodeAlone(part.Code, part.Fixups, part.GroupDiags);
                 part.Labels = layout.Labels;
                 part.EndsGroup = layout.EndsGroup;
@@ -353,8 +407,9 @@ public static partial class Assembler
                 bool failed = false;
                 Parallel.ForEach(_fixups, part =>
                 {
+                    var symbols = new Symbols(_labels, absolute);
                     foreach (var f in part.Fixups)
-                        if (!f.Apply(code, part.Base, _labels, absolute)) { failed = true; return; }
+                        if (!f.Apply(code, part.Base, symbols)) { failed = true; return; }
                 });
                 if (failed) return null;
                 // Dependency warnings stand only if the source ends in .explicit mode, as assembling whole decides.

@@ -14,7 +14,7 @@ namespace IvtGen.Isa;
 /// </summary>
 public static partial class Assembler
 {
-    public static AssemblyResult Assemble(string source) => Assemble(source, SourceParser.DefaultChunkChars, out _);
+    public static AssemblyResult Assemble(string source) => Assemble(source, Segments.PartChars, out _);
 
     /// <param name="chunkChars">A source longer than twice this is assembled in parts of about this many characters (<see cref="Segments"/>); tests make it small.</param>
     /// <param name="segments">How many parts were assembled alone and linked; 0 when the source was assembled whole.</param>
@@ -103,10 +103,14 @@ public static partial class Assembler
             _diags = diags;
             _src = source;
             _absolute = source.AbsoluteSymbols;
-            _bundles = Arrays.Rent<LaidBundle>(Math.Max(16, source.InstructionCount / 2));
+            // Sized from the table's capacity, not its count, so that parts of a long source rent the same size, which
+            // the segments' pool warm-up (Segments.WarmUp) has ready; what is never written is never paged in.
+            _bundles = Arrays.Rent<LaidBundle>(BundlesFor(source.Capacity));
             _lookupKnown = LookupKnown;
             _lookupWithDot = name => name == "." ? _dot : LookupKnown(name);
         }
+
+        internal static int BundlesFor(int instructions) => Math.Max(16, instructions / 2);
 
         private void Error(SourceItem at, string msg) => _diags.Add(new AsmDiagnostic(AsmSeverity.Error, at.Line, at.Column, msg));
 
@@ -399,6 +403,7 @@ public static partial class Assembler
                 for (int s = 0; s < 3; s++)
                     if (template.Slots[s] != SlotKind.L && bundle[s] >= 0) bundle.Resolved |= (byte)(1 << s);
             }
+            fixups.Capacity = Math.Max(fixups.Capacity, _src.ExtrasCount);
             Encode(code, _diags, fixups);
             var own = _labels.Values.ToArray();
             Array.Sort(own);

@@ -106,17 +106,23 @@ public sealed class ParsedSource
     private int _valueCount;
     private readonly Dictionary<int, long> _wide = new();
     private const int Wide = int.MinValue;
-    private readonly Dictionary<int, Extras> _extras = new();
+    private readonly Dictionary<int, Extras> _extras;
 
     /// <param name="expectedInstructions">A guess at the instruction count, to size the tables once.</param>
     public ParsedSource(int expectedInstructions = 64)
     {
         _instructions = Arrays.Rent<SourceInstruction>(Math.Max(expectedInstructions, 16));
+        // Branches and other operands evaluated after layout: a few percent of a long listing's instructions. Sized
+        // once, rather than grown through a dozen copies.
+        _extras = new Dictionary<int, Extras>(expectedInstructions / 32);
         _values = Arrays.Rent<int>(3 * _instructions.Length);
     }
 
     public List<SourceItem> Items { get; } = new();
     public int InstructionCount { get; private set; }
+
+    /// <summary>How many instructions the table holds before it must grow.</summary>
+    internal int Capacity => _instructions.Length;
     public Span<SourceInstruction> Instructions => _instructions.AsSpan(0, InstructionCount);
     public IReadOnlyDictionary<string, long> AbsoluteSymbols { get; internal set; } = new Dictionary<string, long>();
 
@@ -153,6 +159,9 @@ public sealed class ParsedSource
             }
         }
     }
+
+    /// <summary>How many instructions have operands to evaluate after layout, other matches or a wide column.</summary>
+    internal int ExtrasCount => _extras.Count;
 
     /// <summary>The operands of instruction <paramref name="i"/> to evaluate after layout (branch targets, forward symbols); null when all are known.</summary>
     public PendingOperand[]? PendingOf(int i) => _instructions[i].HasExtra ? _extras[i].Pending : null;

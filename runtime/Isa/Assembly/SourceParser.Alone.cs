@@ -18,6 +18,9 @@ public sealed partial class SourceParser
 
     internal ParsedSource Parsed => _parsed;
 
+    /// <summary>The instruction table's size for a part of about <paramref name="chars"/> characters (lines run 15–30).</summary>
+    internal static int ExpectedInstructions(int chars) => chars / 12;
+
     /// <summary>The messages of this parse, in order (a part's own, when it was parsed alone).</summary>
     internal List<AsmDiagnostic> Diagnostics => _diags;
 
