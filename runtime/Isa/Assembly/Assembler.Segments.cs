@@ -177,7 +177,8 @@ public static partial class Assembler
             // A few parts in flight keep the cores busy while this thread joins them in order; each part's tables go
             // back to the pool as soon as it is built, so the next part reuses memory already paged in.
             const int inFlight = 4;
-            WarmUp(text, chunkChars, inFlight);
+            // One more than in flight: the next part starts before the oldest is joined and gives its code back.
+            WarmUp(text, chunkChars, inFlight + 1);
             var queue = new Queue<Part>();
             var linker = new Linker(text.Length);
             try
@@ -219,11 +220,6 @@ public static partial class Assembler
                 var bundles = Arrays.Rent<LaidBundle>(Layout.BundlesFor(table.Length));
                 var code = Arrays.Rent<byte>(CodeBytesFor(table.Length));
                 held.Add(() => { Arrays.Return(table); Arrays.Return(values); Arrays.Return(bundles); Arrays.Return(code); });
-                if (text.String is null)
-                {
-                    var chars = Arrays.Rent<char>(Encoding.UTF8.GetMaxCharCount(chunkChars));
-                    held.Add(() => Arrays.Return(chars));
-                }
             }
             foreach (var give in held) give();
         }
@@ -247,23 +243,9 @@ public static partial class Assembler
         /// <summary>Parses a part alone and, when nothing in it depends on what came before, lays it out and encodes it alone.</summary>
         private static void Build(Text text, Part part, int chunkChars)
         {
-            char[]? chars = null;
-            try
-            {
-                if (text.String is not null)
-                    part.Parser = SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
-                else
-                {
-                    var bytes = text.Utf8.Span.Slice(part.Start, part.End - part.Start);
-                    chars = Arrays.Rent<char>(Encoding.UTF8.GetMaxCharCount(bytes.Length));
-                    int n = Utf8Chars(bytes, chars);
-                    part.Parser = SourceParser.ParseAlone(null, chars, 0, n, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
-                }
-            }
-            finally
-            {
-                if (chars is not null) Arrays.Return(chars);
-            }
+            part.Parser = text.String is not null
+                ? SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars))
+                : SourceParser.ParseAlone(text.Utf8.Span.Slice(part.Start, part.End - part.Start), part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
             var parsed = part.Parser.Parsed;
             if (!CanLayOutAlone(part))
             {
@@ -287,15 +269,6 @@ public static partial class Assembler
             {
                 layout.Release();
             }
-        }
-
-        private static int Utf8Chars(ReadOnlySpan<byte> bytes, char[] chars)
-        {
-#if NET
-            return Encoding.UTF8.GetChars(bytes, chars);
-#else
-            return Encoding.UTF8.GetChars(bytes.ToArray(), 0, bytes.Length, chars, 0);
-#endif
         }
 
         /// <summary>The checks a part can make of itself (the class comment lists them all).</summary>
@@ -333,12 +306,16 @@ public static partial class Assembler
             private readonly Dictionary<string, long> _labels = new(StringComparer.Ordinal);
             private readonly List<(long Base, List<Fixup> Fixups)> _fixups = new();
             private readonly List<AsmDiagnostic> _diags = new(), _groupDiags = new();
-            private readonly int _textLength;
             private byte[] _code = Array.Empty<byte>();
             private int _pc, _parts;
             private bool _auto, _previousEndsGroup = true;
 
-            public Linker(int textLength) => _textLength = textLength;
+            public Linker(int textLength)
+            {
+                // Made before any part is parsed, like the pool's tables (WarmUp), and as large as the text: more code
+                // than text takes a pathological source (and then it grows). What is never written is never paged in.
+                _code = Uninitialized((int)Math.Min(int.MaxValue / 2, textLength + (1L << 20)));
+            }
 
             /// <summary>Adds the next part; false when it could not be assembled alone.</summary>
             public bool Add(Part part)
@@ -354,7 +331,7 @@ public static partial class Assembler
                         if (_labels.ContainsKey(kv.Key)) return false;
                         _labels.Add(kv.Key, kv.Value + _pc);
                     }
-                    Append(part.Code!, part.Size, part.End - part.Start);
+                    Append(part.Code!, part.Size);
                     if (part.Fixups.Count > 0) _fixups.Add((_pc, part.Fixups));
                     _diags.AddRange(part.Parser.Diagnostics);
                     _groupDiags.AddRange(part.GroupDiags);
@@ -371,14 +348,11 @@ public static partial class Assembler
                 }
             }
 
-            private void Append(byte[] code, int size, int textLength)
+            private void Append(byte[] code, int size)
             {
                 if (_pc + (long)size > _code.Length)
                 {
-                    // Sized once from the first part's bytes of code per character of text (more only if that guess was short).
-                    // The part of a large guess that is never written is never paged in either.
-                    long guess = _code.Length == 0 ? (long)((double)size / Math.Max(1, textLength) * _textLength * 1.5) + (1 << 20) : _code.Length * 2L;
-                    var bigger = Uninitialized((int)Math.Min(int.MaxValue / 2, Math.Max(guess, _pc + (long)size)));
+                    var bigger = Uninitialized((int)Math.Min(int.MaxValue / 2, Math.Max(_code.Length * 2L, _pc + (long)size)));
                     Buffer.BlockCopy(_code, 0, bigger, 0, _pc);
                     _code = bigger;
                 }

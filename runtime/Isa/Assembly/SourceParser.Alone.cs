@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text;
 
 namespace IvtGen.Isa;
 
@@ -14,6 +15,57 @@ public sealed partial class SourceParser
         var p = new SourceParser(new List<AsmDiagnostic>(), expectedInstructions) { _line = firstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
         p.ParseLines(text, chars, start, end, last);
         return p;
+    }
+
+    /// <summary>
+    /// <see cref="ParseAlone(string?, char[]?, int, int, int, bool, int)"/> of UTF-8 text, decoded a block of whole lines
+    /// at a time into a buffer small enough for the ordinary heap (a buffer for the whole part would be a large object,
+    /// whose first allocations set off full collections, and would touch a megabyte where 64 KB do).
+    /// </summary>
+    internal static SourceParser ParseAlone(ReadOnlySpan<byte> utf8, int firstLine, bool last, int expectedInstructions)
+    {
+        var p = new SourceParser(new List<AsmDiagnostic>(), expectedInstructions) { _line = firstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
+        const int Block = 32 << 10;
+        var chars = Arrays.Rent<char>(Block + 1);
+        try
+        {
+            while (true)
+            {
+                // Whole lines up to a block; a longer line is decoded whole.
+                int take = utf8.Length;
+                if (take > Block)
+                {
+                    int nl = utf8.Slice(0, Block).LastIndexOf((byte)'\n');
+                    if (nl < 0) nl = utf8.IndexOf((byte)'\n');
+                    take = nl < 0 ? utf8.Length : nl + 1;
+                }
+                var block = utf8.Slice(0, take);
+                int need = Encoding.UTF8.GetMaxCharCount(block.Length);
+                if (chars.Length < need)
+                {
+                    Arrays.Return(chars);
+                    chars = Arrays.Rent<char>(need);
+                }
+                int n = Decode(block, chars);
+                bool end = take == utf8.Length;
+                p.ParseLines(null, chars, 0, n, last && end);
+                if (end) return p;
+                utf8 = utf8.Slice(take);
+            }
+        }
+        finally
+        {
+            Arrays.Return(chars);
+        }
+    }
+
+    private static int Decode(ReadOnlySpan<byte> bytes, char[] chars)
+    {
+#if NET
+        return Encoding.UTF8.GetChars(bytes, chars);
+#else
+        return bytes.Length == 0 ? 0 : Encoding.UTF8.GetChars(bytes.ToArray(), 0, bytes.Length, chars, 0);
+#endif
     }
 
     internal ParsedSource Parsed => _parsed;
