@@ -440,7 +440,9 @@ public static partial class Assembler
                             fixups.Add(new Fixup(bundle.Address, s, template.Code, ins.Form, ins.Qp, _src.ValuesOf(index, values).ToArray(), pending));
                             continue;
                         }
-                        if (InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, values), out w) is { } err)
+                        // Most instructions: straight from the stored values; the rest, and every message, the general way.
+                        if (!InstructionEncoder.TryEncodeStored(ins.Form, ins.Qp, _src.StoredOf(index), ParsedSource.WideValue, out w)
+                            && InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, values), out w) is { } err)
                         {
                             diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, _src.ColumnOf(index), err));
                             continue;

@@ -143,6 +143,16 @@ public sealed class ParsedSource
         return values;
     }
 
+    /// <summary>The operand values of instruction <paramref name="i"/> as stored: <see cref="WideValue"/> marks one that is only in <see cref="ValuesOf"/>.</summary>
+    internal ReadOnlySpan<int> StoredOf(int i)
+    {
+        ref var ins = ref _instructions[i];
+        return _values.AsSpan(ins.ValueIndex, ins.OperandCount);
+    }
+
+    /// <summary>The stored value of an operand whose value does not fit an int.</summary>
+    internal const int WideValue = Wide;
+
     /// <summary>Replaces the operand values of instruction <paramref name="i"/> (as many as its form has).</summary>
     public void SetValues(int i, ReadOnlySpan<long> values) => Store(_instructions[i].ValueIndex, values);
 

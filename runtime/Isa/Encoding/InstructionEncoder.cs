@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace IvtGen.Isa;
 
@@ -15,93 +16,151 @@ public static class InstructionEncoder
     /// <summary>
     /// Per form id, its <see cref="Plain"/> encoding, made when the form is first encoded (a source uses a few dozen of
     /// the table's forms; making all of them cost a start-up of the assembler hundreds of KB): null until then,
-    /// <see cref="s_general"/> for forms that need the general encoding. Two threads may make one at once; either copy does.
+    /// <see cref="Plain.General"/> for forms that need the general encoding. Two threads may make one at once; either copy does.
     /// </summary>
     private static readonly Plain?[] s_plain = new Plain?[InstructionTable.Forms.Count];
-    private static readonly Plain s_general = new(null!, Array.Empty<long>(), Array.Empty<long>(), Array.Empty<BitRange[]?>());
-
     private static Plain? PlainFor(Form form)
     {
         var plain = s_plain[form.Id];
-        if (plain is null) s_plain[form.Id] = plain = Plain.For(form) ?? s_general;
-        return ReferenceEquals(plain, s_general) ? null : plain;
+        if (plain is null) s_plain[form.Id] = plain = Plain.For(form) ?? Plain.General;
+        return ReferenceEquals(plain, Plain.General) ? null : plain;
+    }
+
+    /// <summary>
+    /// Encodes from operand values as the assembler stores them (ints; <paramref name="wide"/> marks one kept
+    /// elsewhere as a long): false when the form is not <see cref="Plain"/>, a value is wide or anything does not fit,
+    /// and the caller then takes the general way, which says why. Saves widening every value of every instruction.
+    /// </summary>
+    internal static bool TryEncodeStored(Form form, int qp, ReadOnlySpan<int> stored, int wide, out InsnWord word)
+    {
+        word = default;
+        return PlainFor(form) is { } plain && plain.TryEncode(qp, stored, wide, out word);
     }
 
     /// <summary>
     /// The encoding of a form whose operands are all registers or immediates in plain fields of the slot (no value
-    /// map, scaling, mirror, codec, or AR rules): most of the table. It only accepts what the general encoding
-    /// accepts, and leaves to it everything else, including every message.
+    /// map, scaling, mirror, codec, or AR rules): most of the table, compiled to a list of bit moves. It only accepts
+    /// what the general encoding accepts, and leaves to it everything else, including every message.
     /// </summary>
     private sealed class Plain
     {
-        private readonly Form _form;
-        // Per operand: the values it takes (inclusive) and the pieces its bits go to; null pieces: no field.
+        private readonly ulong _pattern;
+        private readonly bool _predicable;
+        // Per operand with a field: its index and the values it takes (inclusive).
+        private readonly int[] _operand;
         private readonly long[] _min, _max;
-        private readonly BitRange[]?[] _pieces;
+        // Per piece of those fields, least significant first: the bits it takes from the value and where they go.
+        private readonly Step[] _steps;
+        // The predicate targets in order: two adjacent ones naming one register is an error (the general encoding words it).
+        private readonly int[] _predicateTargets;
 
-        public Plain(Form form, long[] min, long[] max, BitRange[]?[] pieces)
+        private readonly struct Step
         {
-            _form = form;
+            public readonly int Operand, From, Pos;
+            public readonly ulong Mask;
+
+            public Step(int operand, int from, BitRange piece)
+            {
+                Operand = operand;
+                From = from;
+                Pos = piece.Pos;
+                Mask = BitRange.Mask(piece.Len);
+            }
+        }
+
+        private Plain(Form form, int[] operand, long[] min, long[] max, Step[] steps, int[] predicateTargets)
+        {
+            _pattern = form.Pattern.Value;
+            _predicable = (form.Pattern.Mask & 0x3f) == 0;
+            _operand = operand;
             _min = min;
             _max = max;
-            _pieces = pieces;
+            _steps = steps;
+            _predicateTargets = predicateTargets;
         }
+
+        /// <summary>Stands for "not plain" in the table of plain encodings.</summary>
+        public static readonly Plain General = new(new Form("", Unit.A, "", default, Array.Empty<OperandSpec>(), 0, InsnFlags.None, null),
+            Array.Empty<int>(), Array.Empty<long>(), Array.Empty<long>(), Array.Empty<Step>(), Array.Empty<int>());
 
         public static Plain? For(Form f)
         {
             if (f.Codec is not null) return null;
             var ops = f.Operands;
-            var min = new long[ops.Length];
-            var max = new long[ops.Length];
-            var pieces = new BitRange[]?[ops.Length];
+            var operand = new List<int>();
+            var min = new List<long>();
+            var max = new List<long>();
+            var steps = new List<Step>();
+            var predicateTargets = new List<int>();
             for (int i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
+                if (op.Kind == OperandKind.Pr && op.IsOutput) predicateTargets.Add(i);
                 if (op.Field is null) continue;
                 bool register = op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Cr or OperandKind.Mem or OperandKind.Indirect;
                 if (!(register || op.Kind == OperandKind.Imm) || op.Map != ValueMap.None || op.Shift != 0 || op.Mirror is not null) return null;
                 int width = op.Field.Width;
                 foreach (var p in op.Field.Pieces) if (p.InLongSlot) return null;
                 if (width >= 63) return null;
-                if (op.Signed) { min[i] = -(1L << (width - 1)); max[i] = (1L << (width - 1)) - 1; }
-                else { min[i] = 0; max[i] = (1L << width) - 1; }
-                if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr) min[i] = Math.Max(min[i], op.MinReg);
-                pieces[i] = op.Field.Pieces;
+                long lo, hi;
+                if (op.Signed) { lo = -(1L << (width - 1)); hi = (1L << (width - 1)) - 1; }
+                else { lo = 0; hi = (1L << width) - 1; }
+                if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr) lo = Math.Max(lo, op.MinReg);
+                operand.Add(i);
+                min.Add(lo);
+                max.Add(hi);
+                int from = 0;
+                foreach (var p in op.Field.Pieces)
+                {
+                    steps.Add(new Step(i, from, p));
+                    from += p.Len;
+                }
             }
-            return new Plain(f, min, max, pieces);
+            return new Plain(f, operand.ToArray(), min.ToArray(), max.ToArray(), steps.ToArray(), predicateTargets.ToArray());
         }
 
         public bool TryEncode(int qp, ReadOnlySpan<long> values, out InsnWord word)
         {
-            var form = _form;
-            word = new InsnWord(form.Pattern.Value);
+            word = default;
+            ulong slot = _pattern;
             if (qp != 0)
             {
-                if ((form.Pattern.Mask & 0x3f) != 0 || (uint)qp > 63) return false;
-                word.Slot |= (ulong)(uint)qp;
+                if (!_predicable || (uint)qp > 63) return false;
+                slot |= (ulong)(uint)qp;
             }
-            for (int i = 0; i < _pieces.Length; i++)
+            for (int k = 0; k < _operand.Length; k++)
             {
-                var pieces = _pieces[i];
-                if (pieces is null) continue;
-                long v = values[i];
-                if (v < _min[i] || v > _max[i]) return false;
-                ulong stored = (ulong)v;
-                foreach (var p in pieces)
-                {
-                    p.Insert(ref word, stored);
-                    stored >>= p.Len;
-                }
+                long v = values[_operand[k]];
+                if (v < _min[k] || v > _max[k]) return false;
             }
-            // Two predicate targets naming the same register: the general encoding says so.
-            var ops = form.Operands;
-            int firstPr = -1;
-            for (int i = 0; i < ops.Length; i++)
+            foreach (var step in _steps)
+                slot = slot & ~(step.Mask << step.Pos) | ((ulong)values[step.Operand] >> step.From & step.Mask) << step.Pos;
+            for (int k = 1; k < _predicateTargets.Length; k++)
+                if (values[_predicateTargets[k - 1]] == values[_predicateTargets[k]]) return false;
+            word = new InsnWord(slot);
+            return true;
+        }
+
+        /// <summary>The same from stored ints, any of which may be <paramref name="wide"/> (then false).</summary>
+        public bool TryEncode(int qp, ReadOnlySpan<int> stored, int wide, out InsnWord word)
+        {
+            word = default;
+            ulong slot = _pattern;
+            if (qp != 0)
             {
-                if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput) continue;
-                if (firstPr >= 0 && values[firstPr] == values[i]) return false;
-                firstPr = i;
+                if (!_predicable || (uint)qp > 63) return false;
+                slot |= (ulong)(uint)qp;
             }
+            for (int k = 0; k < _operand.Length; k++)
+            {
+                int v = stored[_operand[k]];
+                if (v == wide || v < _min[k] || v > _max[k]) return false;
+            }
+            foreach (var step in _steps)
+                slot = slot & ~(step.Mask << step.Pos) | ((ulong)(long)stored[step.Operand] >> step.From & step.Mask) << step.Pos;
+            for (int k = 1; k < _predicateTargets.Length; k++)
+                if (stored[_predicateTargets[k - 1]] == stored[_predicateTargets[k]]) return false;
+            word = new InsnWord(slot);
             return true;
         }
     }
