@@ -82,7 +82,10 @@ public sealed class TableBuilder
         int open = t.IndexOf('{', at);
         if (open < 0)
         {
-            string mnemonic = name.ToString() + t.Substring(at);
+            // One string per form (the table has thousands, all made at start-up): the name so far plus the rest.
+            int before = name.Length;
+            string mnemonic = name.Append(t, at, t.Length - at).ToString();
+            name.Length = before;
             var f = alias ? flags | InsnFlags.ParseOnly : flags;
             _forms.Add(new Form(mnemonic, unit, format, pattern, ops, outputs, f, codec) { Id = _forms.Count });
             return;

@@ -108,6 +108,25 @@ public sealed class SegmentedAssemblyTests
     }
 
     [Fact]
+    public void Bytes_that_are_not_UTF8_read_as_a_stream_reader_reads_them()
+    {
+        // Comments with a stray 0xFF, a sequence cut short right before the line end, and one cut at a part's end.
+        var text = Listing(600).Replace(" ;;\n", " ;; // x\n");
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes(text));
+        for (int i = bytes.Count - 2, k = 0; i > 0; i--)
+            if (bytes[i] == (byte)'x' && bytes[i + 1] == (byte)'\n' && k++ % 7 == 0)
+                bytes.InsertRange(i + 1, k % 2 == 0 ? new byte[] { 0xFF } : new byte[] { 0xE2, 0x82 });
+        var file = bytes.ToArray();
+        var reference = Dump(Assembler.Assemble(new StreamReader(new MemoryStream(file), Encoding.UTF8, true).ReadToEnd(), Whole, out _));
+        foreach (int cut in s_cuts)
+        {
+            var r = Assembler.AssembleUtf8(file, file.Length, cut, out int parts);
+            Assert.True(parts > 1, $"parts of {cut}: not linked");
+            Assert.True(reference == Dump(r), $"parts of {cut}");
+        }
+    }
+
+    [Fact]
     public void A_file_in_another_encoding_is_read_as_its_byte_order_mark_says()
     {
         var source = Listing(300);
