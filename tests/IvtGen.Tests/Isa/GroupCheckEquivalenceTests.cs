@@ -1,0 +1,392 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using IvtGen.Isa;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace IvtGen.Tests.Isa;
+
+/// <summary>
+/// The group checks (DependencyChecker, GroupRules) against <see cref="Reference"/>, a plain copy of how they
+/// were first written: operand by operand, a switch over every operand of every instruction. The runtime's
+/// checks are tuned for speed (per-form effect tables, stored values read in place), and any divergence in
+/// what an instruction reads or writes, in predicate exclusivity or in the diagnostics' order and wording
+/// shows up here.
+/// </summary>
+public sealed class GroupCheckEquivalenceTests
+{
+    private readonly ITestOutputHelper _out;
+    public GroupCheckEquivalenceTests(ITestOutputHelper output) => _out = output;
+
+    [Fact]
+    public void Effects_match_the_reference_for_every_form()
+    {
+        var rng = new Random(7);
+        var reads = new List<int>();
+        var writes = new List<int>();
+        int checkedCount = 0;
+        foreach (var form in InstructionTable.Forms)
+        {
+            for (int n = 0; n < 6; n++)
+            {
+                if (FormSamples.Make(form, rng, n < 2 ? n : 2) is not { } ins) continue;
+                // Any qualifying predicate (p0 included), as a form without a qp field still reports one read when given one.
+                var withQp = new Instruction(ins.Form, n == 5 ? rng.Next(64) : ins.Qp, ins.Values);
+                DependencyChecker.Effects(withQp, reads, writes);
+                var (rr, rw) = Reference.Effects(withQp);
+                Assert.True(rr.SequenceEqual(reads), $"{withQp} reads: expected [{string.Join(",", rr)}], got [{string.Join(",", reads)}]");
+                Assert.True(rw.SequenceEqual(writes), $"{withQp} writes: expected [{string.Join(",", rw)}], got [{string.Join(",", writes)}]");
+                checkedCount++;
+            }
+        }
+        _out.WriteLine($"{checkedCount} instructions of {InstructionTable.Forms.Count} forms");
+        Assert.True(checkedCount > InstructionTable.Forms.Count * 3);
+    }
+
+    [Fact]
+    public void Group_checks_and_predicate_relations_match_the_reference_on_random_groups()
+    {
+        // Instructions of every form with their registers squeezed into small pools, so that groups collide often.
+        var rng = new Random(11);
+        var forms = InstructionTable.Forms.ToList();
+        var relations = new DependencyChecker.PredicateRelations();
+        var reference = new Reference.Relations();
+        int violations = 0;
+        for (int g = 0; g < 3000; g++)
+        {
+            var group = new List<Instruction>();
+            int size = 1 + rng.Next(6);
+            while (group.Count < size)
+            {
+                if (FormSamples.Make(forms[rng.Next(forms.Count)], rng, 2) is not { } ins) continue;
+                group.Add(Squeeze(ins, rng));
+            }
+            if (rng.Next(10) == 0)
+            {
+                relations.Clear();
+                reference.Clear();
+            }
+            var expected = Reference.Check(group, reference);
+            var actual = DependencyChecker.Check(group, relations);
+            Assert.True(expected.SequenceEqual(actual.Select(v => (v.Earlier, v.Later, v.Resource, v.IsRaw))),
+                $"group {string.Join(" | ", group)}: expected {string.Join(" ", expected)}, got {string.Join(" ", actual)}");
+            for (int a = 0; a < 64; a++)
+                for (int b = 0; b < 64; b++)
+                    if (reference.Exclusive(a, b) != relations.Exclusive(a, b))
+                        Assert.Fail($"after {string.Join(" | ", group)}: p{a}/p{b} exclusive: expected {reference.Exclusive(a, b)}");
+            violations += expected.Count;
+        }
+        _out.WriteLine($"{violations} violations");
+        Assert.True(violations > 1000);
+    }
+
+    private static Instruction Squeeze(Instruction ins, Random rng)
+    {
+        var values = (long[])ins.Values.Clone();
+        var ops = ins.Form.Operands;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            switch (ops[i].Kind)
+            {
+                case OperandKind.Gr or OperandKind.Mem or OperandKind.Indirect when ops[i].Field!.Width == 7: values[i] = rng.Next(5); break;
+                case OperandKind.Fr when ops[i].Field!.Width == 7: values[i] = rng.Next(5); break;
+                case OperandKind.Pr when ops[i].Field!.Width == 6: values[i] = rng.Next(5); break;
+                case OperandKind.Br when ops[i].Field!.Width == 3: values[i] = rng.Next(3); break;
+                case OperandKind.Ar: values[i] = rng.Next(2) == 0 ? 32 : 65; break; // ar.ccv, ar.lc
+            }
+        }
+        int qp = rng.Next(3) == 0 ? rng.Next(5) : 0;
+        return new Instruction(ins.Form, qp, values);
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 0)]
+    [InlineData(3, 0)]
+    [InlineData(4, 8192)]
+    [InlineData(5, 8192)]
+    public void Assembler_diagnostics_match_the_reference_on_random_listings(int seed, int chunkChars)
+    {
+        // A part is laid out alone only from a label that starts a group.
+        var (source, lines) = RandomListing(new Random(seed), 3000, stopBeforeLabels: chunkChars != 0);
+        // Whole, or in parts laid out and checked alone, side by side (Assembler.Segments), then linked.
+        int parts = 0;
+        var result = chunkChars == 0 ? Assembler.Assemble(source) : Assembler.Assemble(source, chunkChars, out parts);
+        Assert.Equal(chunkChars != 0, parts > 1);
+        var expected = Reference.Diagnostics(result, lines);
+        var actual = result.Diagnostics.Select(d => (d.Severity, d.Line, d.Column, d.Message, d.RelatedLine)).ToList();
+        _out.WriteLine($"{actual.Count} diagnostics, {actual.Count(d => d.Message.StartsWith("RAW", StringComparison.Ordinal))} RAW, {actual.Count(d => d.Message.StartsWith("WAW", StringComparison.Ordinal))} WAW");
+        for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
+            Assert.True(expected[i] == actual[i], $"diagnostic {i}: expected {expected[i]}\n got {actual[i]}\n(line: {lines[expected[i].Line - 1]})");
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.True(actual.Count(d => d.Message.StartsWith("RAW", StringComparison.Ordinal)) > 300);
+        Assert.True(actual.Count(d => d.Message.StartsWith("WAW", StringComparison.Ordinal)) > 300);
+    }
+
+    [Fact]
+    public void Auto_mode_leaves_no_violation_the_reference_finds()
+    {
+        var (source, lines) = RandomListing(new Random(5), 2000, auto: true);
+        var result = Assembler.Assemble(source);
+        // Auto mode reports no dependencies, and the stops it inserted leave none.
+        Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("dependency"));
+        // Stops are inserted per run of instructions between labels, so a group that runs on past a label may still
+        // hold a violation across it (see the report on this branch); within a run there must be none.
+        bool LabelBetween(int from, int to) => lines.Skip(from).Take(to - from - 1).Any(l => l.EndsWith(":", StringComparison.Ordinal));
+        var left = Reference.Diagnostics(result, lines, relations: false)
+            .Where(d => d.Message.Contains("dependency") && !LabelBetween(d.RelatedLine, d.Line)).ToList();
+        foreach (var d in left.Take(5))
+            _out.WriteLine($"{d}\n{string.Join("\n", lines.Skip(d.RelatedLine - 3).Take(d.Line - d.RelatedLine + 3))}");
+        Assert.Empty(left);
+    }
+
+    /// <summary>
+    /// A listing dense in dependencies: registers from small pools, predicated instructions, parallel compares,
+    /// post-increments, mov pr=, branches on predicates of their own group, labels, placement-rule instructions.
+    /// </summary>
+    private static (string Source, string[] Lines) RandomListing(Random rng, int count, bool auto = false, bool stopBeforeLabels = false)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string R() => "r" + rng.Next(6).ToString(inv);
+        string W() => "r" + (1 + rng.Next(5)).ToString(inv); // a written GR: never r0
+        string F() => "f" + rng.Next(6).ToString(inv);
+        string FW() => "f" + (2 + rng.Next(4)).ToString(inv);
+        string B() => "b" + rng.Next(3).ToString(inv);
+        int labels = count / 40;
+        string L() => "L" + rng.Next(labels).ToString(inv);
+        (string, string) Two()
+        {
+            int a = 1 + rng.Next(6), b = 1 + rng.Next(6);
+            if (b == a) b = a % 6 + 1;
+            return ("p" + a.ToString(inv), "p" + b.ToString(inv));
+        }
+        string Cmp(string completer)
+        {
+            var (a, b) = Two();
+            return rng.Next(2) == 0 ? $"cmp.eq{completer} {a},{b}={R()},{R()}" : $"tbit.z{completer} {a},{b}={R()},{rng.Next(64)}";
+        }
+        string FCmp()
+        {
+            var (a, b) = Two();
+            return $"fcmp.eq {a},{b}={F()},{F()}";
+        }
+        var lines = new List<string> { "\t.text", auto ? "\t.auto" : "\t.explicit" };
+        int defined = 0;
+        for (int k = 0; k < count; k++)
+        {
+            if (defined < labels && (k % 40 == 0))
+            {
+                if ((stopBeforeLabels || rng.Next(2) == 0) && k > 0 && !lines[lines.Count - 1].EndsWith(":", StringComparison.Ordinal)) lines[lines.Count - 1] += " ;;";
+                lines.Add("L" + (defined++).ToString(inv) + ":");
+            }
+            string insn = rng.Next(34) switch
+            {
+                0 or 1 or 2 => $"add {W()}={R()},{R()}",
+                3 => $"adds {W()}={rng.Next(-100, 100)},{R()}",
+                4 or 5 => $"ld8 r1=[{W().Replace("r1", "r2")}],8",
+                6 => $"ld8 {W().Replace("r5", "r4")}=[r5],{R()}",
+                7 => $"ld8 {W()}=[{R()}]",
+                8 => $"st8 [{W()}]={R()},16",
+                9 => $"st8 [{R()}]={R()}",
+                10 or 11 => Cmp(""),
+                12 => Cmp(".unc"),
+                13 => Cmp(".and"),
+                14 => Cmp(".or"),
+                15 => Cmp(".or.andcm"),
+                16 => rng.Next(2) == 0 ? $"mov pr={R()},-2" : "mov pr.rot=0x10000",
+                17 => $"mov {B()}={R()}",
+                18 => $"mov {W()}={B()}",
+                19 or 20 => $"br.cond.sptk.few {L()}",
+                21 => $"br.call.sptk.many {B()}={L()}",
+                22 => $"fma.d {FW()}={F()},{F()},{F()}",
+                23 => $"ldf8 {FW()}=[{W()}],8",
+                24 => $"mov ar.ccv={R()}",
+                25 => $"cmpxchg8.acq {W()}=[{R()}],{R()},ar.ccv",
+                26 => $"mov {W()}=ar.lc",
+                27 => $"mov ar.lc={R()}",
+                28 => rng.Next(3) == 0 ? "flushrs" : $"alloc {W()}=ar.pfs,2,2,0,0",
+                29 => FCmp(),
+                30 => $"mov {W()}=pr",
+                31 => $"shladd {W()}={R()},2,{R()}",
+                32 => $"getf.sig {W()}={F()}",
+                _ => $"setf.sig {FW()}={R()}",
+            };
+            // Half the instructions predicated, on the predicates the compares write.
+            if (rng.Next(2) == 0 && !insn.StartsWith("alloc", StringComparison.Ordinal) && !insn.StartsWith("flushrs", StringComparison.Ordinal))
+                insn = $"(p{rng.Next(7)}) " + insn;
+            if (rng.Next(4) == 0) insn += " ;;";
+            lines.Add((rng.Next(3) == 0 ? "  " : "\t") + insn);
+        }
+        while (defined < labels) lines.Add("L" + (defined++).ToString(inv) + ":");
+        lines.Add("\tnop.m 0 ;;");
+        return (string.Join("\n", lines) + "\n", lines.ToArray());
+    }
+
+    /// <summary>The checks as first written (DependencyChecker and GroupRules before their per-form tables).</summary>
+    private static class Reference
+    {
+        private static readonly HashSet<string> s_postIncrement = new(StringComparer.Ordinal) { "M2", "M3", "M5", "M7", "M8", "M10", "M12", "M14", "M15" };
+
+        private static void Add(List<int> set, int r)
+        {
+            if (r is 0 or 128 or 129 or 256 || r < 0) return;
+            if (!set.Contains(r)) set.Add(r);
+        }
+
+        public static (List<int> Reads, List<int> Writes) Effects(Instruction ins)
+        {
+            var reads = new List<int>();
+            var writes = new List<int>();
+            var f = ins.Form;
+            if (ins.Qp != 0) Add(reads, DependencyChecker.Resource(OperandKind.Pr, ins.Qp));
+            var ops = f.Operands;
+            for (int i = 0; i < ops.Length; i++)
+            {
+                var op = ops[i];
+                long v = ins.Values[i];
+                switch (op.Kind)
+                {
+                    case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr:
+                        Add(op.IsOutput ? writes : reads, DependencyChecker.Resource(op.Kind, v));
+                        break;
+                    case OperandKind.Mem:
+                        Add(reads, DependencyChecker.Resource(OperandKind.Gr, v));
+                        if (s_postIncrement.Contains(f.Format)) Add(writes, DependencyChecker.Resource(OperandKind.Gr, v));
+                        break;
+                    case OperandKind.Indirect:
+                        Add(reads, DependencyChecker.Resource(OperandKind.Gr, v));
+                        break;
+                    case OperandKind.Fixed when op.Text!.StartsWith("ar.", StringComparison.Ordinal) && Registers.TryArByName(op.Text.Substring(3), out int ar):
+                        Add(op.IsOutput ? writes : reads, DependencyChecker.Resource(OperandKind.Ar, ar));
+                        break;
+                }
+            }
+            return (reads, writes);
+        }
+
+        public static string? ParallelType(Form f)
+        {
+            string m = f.Mnemonic;
+            if (!(m.StartsWith("cmp", StringComparison.Ordinal) || m.StartsWith("tbit", StringComparison.Ordinal) ||
+                  m.StartsWith("tnat", StringComparison.Ordinal) || m.StartsWith("fcmp", StringComparison.Ordinal) ||
+                  m.StartsWith("fclass", StringComparison.Ordinal))) return null;
+            if (m.EndsWith(".or.andcm", StringComparison.Ordinal) || m.EndsWith(".orcm", StringComparison.Ordinal)) return ".or.andcm";
+            if (m.EndsWith(".and", StringComparison.Ordinal) || m.EndsWith(".andcm", StringComparison.Ordinal)) return ".and";
+            if (m.EndsWith(".or", StringComparison.Ordinal)) return ".or";
+            return null;
+        }
+
+        /// <summary>Exclusive predicate pairs, as a set of pairs rather than a bit matrix.</summary>
+        public sealed class Relations
+        {
+            private readonly HashSet<(long, long)> _pairs = new();
+
+            public bool Exclusive(int qa, int qb) => qa != 0 && qb != 0 && qa != qb && qa < 64 && qb < 64 && _pairs.Contains((qa, qb));
+
+            public void Clear() => _pairs.Clear();
+
+            public void After(Instruction ins)
+            {
+                var f = ins.Form;
+                var ops = f.Operands;
+                if (f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal))
+                {
+                    Clear();
+                    return;
+                }
+                var targets = new List<long>();
+                for (int i = 0; i < ops.Length; i++)
+                {
+                    if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput || ins.Values[i] == 0) continue;
+                    targets.Add(ins.Values[i]);
+                    long p = ins.Values[i];
+                    _pairs.RemoveWhere(x => x.Item1 == p || x.Item2 == p);
+                }
+                if (targets.Count == 2 && ParallelType(f) is null && (ins.Qp == 0 || f.Mnemonic.Contains(".unc"))
+                    && (ulong)targets[0] < 64 && (ulong)targets[1] < 64)
+                {
+                    _pairs.Add((targets[0], targets[1]));
+                    _pairs.Add((targets[1], targets[0]));
+                }
+            }
+        }
+
+        /// <summary>(earlier, later, resource, RAW) for each violation in the group, in the order found.</summary>
+        public static List<(int, int, int, bool)> Check(IReadOnlyList<Instruction> group, Relations? relations)
+        {
+            var found = new List<(int, int, int, bool)>();
+            var writer = new Dictionary<int, int>();
+            for (int k = 0; k < group.Count; k++)
+            {
+                var ins = group[k];
+                var (reads, writes) = Effects(ins);
+                foreach (int r in reads)
+                {
+                    if (!writer.TryGetValue(r, out int w)) continue;
+                    bool allowed = r is >= 256 and < 320 && ins.Form.Unit == Unit.B && ins.Qp == r - 256;
+                    if (!allowed && relations?.Exclusive(group[w].Qp, ins.Qp) != true) found.Add((w, k, r, true));
+                }
+                foreach (int r in writes)
+                {
+                    if (!writer.TryGetValue(r, out int w)) continue;
+                    bool allowed = r is >= 256 and < 320 && ParallelType(group[w].Form) is { } ta && ta == ParallelType(ins.Form);
+                    if (!allowed && relations?.Exclusive(group[w].Qp, ins.Qp) != true) found.Add((w, k, r, false));
+                }
+                foreach (int r in writes) writer[r] = k;
+                relations?.After(ins);
+            }
+            return found;
+        }
+
+        /// <summary>What GroupRules reports for the assembled <paramref name="result"/>, sorted as the assembler sorts its messages.</summary>
+        public static List<(AsmSeverity Severity, int Line, int Column, string Message, int RelatedLine)> Diagnostics(AssemblyResult result, string[] lines, bool relations = true)
+        {
+            var diags = new List<(AsmSeverity Severity, int Line, int Column, string Message, int RelatedLine)>();
+            var labels = result.Labels.Values.Distinct().OrderBy(a => a).ToArray();
+            var rel = new Relations();
+            var group = new List<(Instruction Ins, int Line)>();
+            int Column(int line) => lines[line - 1].Length - lines[line - 1].TrimStart().Length + 1;
+            void Close()
+            {
+                if (group.Count > 1)
+                {
+                    foreach (var (earlier, later, r, raw) in Check(group.Select(g => g.Ins).ToList(), relations ? rel : null))
+                    {
+                        var l = group[later];
+                        var e = group[earlier];
+                        string kind = raw ? "RAW" : "WAW";
+                        diags.Add((AsmSeverity.Warning, l.Line, Column(l.Line),
+                            $"{kind} dependency violation on {DependencyChecker.ResourceName(r)}: '{l.Ins.Form.Mnemonic}' {(raw ? "reads" : "writes")} it in the instruction group where '{e.Ins.Form.Mnemonic}' at line {e.Line} wrote it (insert ';;')",
+                            e.Line));
+                    }
+                }
+                else if (group.Count == 1 && relations) rel.After(group[0].Ins);
+                for (int k = 0; k < group.Count; k++)
+                {
+                    var (ins, line) = group[k];
+                    if (ins.Form.Has(InsnFlags.FirstInGroup) && k > 0)
+                        diags.Add((AsmSeverity.Error, line, Column(line), $"'{ins.Form.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", group[k - 1].Line));
+                    if (ins.Form.Has(InsnFlags.LastInGroup) && k < group.Count - 1)
+                        diags.Add((AsmSeverity.Error, line, Column(line), $"'{ins.Form.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", group[k + 1].Line));
+                }
+                group.Clear();
+            }
+            int label = 0;
+            foreach (var bundle in result.Bundles)
+            {
+                while (label < labels.Length && labels[label] < bundle.Address) label++;
+                if (label < labels.Length && labels[label] == bundle.Address) rel.Clear();
+                for (int s = 0; s < 3; s++)
+                {
+                    if (bundle.Lines[s] != 0 && !bundle.Slots[s].IsDefault) group.Add((bundle.Slots[s], bundle.Lines[s]));
+                    if (bundle.Template.StopAfter(s)) Close();
+                }
+            }
+            Close();
+            return diags.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
+        }
+    }
+}
