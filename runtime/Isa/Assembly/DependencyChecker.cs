@@ -37,20 +37,35 @@ public static class DependencyChecker
         _ => Registers.CrName(r - 456),
     };
 
-    /// <summary>What the checks need to know of a form beyond its operand list, worked out once per form.</summary>
-    private sealed class FormFacts
+    /// <summary>
+    /// What the checks need to know of a form, worked out once per form from its operand list: the registers it
+    /// reads and writes as short tables, so that checking an instruction is a loop over a few ints rather than a
+    /// switch over all its operands (the group checks look at every instruction of a long listing).
+    /// </summary>
+    internal sealed class FormFacts
     {
-        /// <summary>Its memory operand's base register is also updated (post-increment formats).</summary>
-        public bool PostIncrement;
-        /// <summary>Per operand: the application register a fixed token names (ar.ccv), or −1.</summary>
-        public int[] FixedAr = Array.Empty<int>();
-        /// <summary>".and", ".or" or ".or.andcm" for parallel compares and tests; null otherwise.</summary>
-        public string? Parallel;
+        /// <summary>
+        /// What it reads and writes, in operand order (the order violations are reported in): each entry is
+        /// <c>base &lt;&lt; 4 | operand</c>, the resource being <c>base + value of operand</c>, or for a fixed token
+        /// (ar.ccv) operand <see cref="NoOperand"/> and the resource <c>base</c> itself. The qualifying predicate,
+        /// read by every instruction, is not in the table.
+        /// </summary>
+        public int[] Reads = Array.Empty<int>(), Writes = Array.Empty<int>();
+        /// <summary>The operands that are predicate targets, in order.</summary>
+        public int[] PredicateTargets = Array.Empty<int>();
+        /// <summary>Parallel compares and tests of one type (.and, .or, .or.andcm) may write the same predicate; 0 otherwise.</summary>
+        public int Parallel;
         public bool Unconditional;
         /// <summary>mov pr=… / mov pr.rot=…, which rewrite many predicates.</summary>
         public bool RewritesPredicates;
-        public bool WritesPredicate;
+        /// <summary>Executing it may change the predicate relations (it writes a predicate, or rewrites them all).</summary>
+        public bool TouchesPredicates;
+        /// <summary>A B-unit form: may consume a predicate written in its own group.</summary>
+        public bool IsBranch;
     }
+
+    /// <summary>The operand index of a table entry that names its resource outright.</summary>
+    private const int NoOperand = 15;
 
     // Formats whose memory operand's base register is also updated (post-increment).
     private static readonly HashSet<string> s_postIncrement = new(StringComparer.Ordinal) { "M2", "M3", "M5", "M7", "M8", "M10", "M12", "M14", "M15" };
@@ -58,26 +73,48 @@ public static class DependencyChecker
     /// <summary>Per form id, made when the form is first checked (two threads may make one at once; either copy does).</summary>
     private static readonly FormFacts?[] s_facts = new FormFacts?[InstructionTable.Forms.Count];
 
-    private static FormFacts FactsOf(Form f) => s_facts[f.Id] ??= BuildFacts(f);
+    internal static FormFacts FactsOf(Form f) => s_facts[f.Id] ?? (s_facts[f.Id] = BuildFacts(f));
 
     private static FormFacts BuildFacts(Form f)
     {
         var ops = f.Operands;
-        var x = new FormFacts
-        {
-            PostIncrement = s_postIncrement.Contains(f.Format),
-            FixedAr = new int[ops.Length],
-            Parallel = ParallelType(f),
-            Unconditional = f.Mnemonic.Contains(".unc"),
-            RewritesPredicates = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal),
-        };
+        var reads = new List<int>();
+        var writes = new List<int>();
+        var targets = new List<int>();
+        bool postIncrement = s_postIncrement.Contains(f.Format);
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
-            x.FixedAr[i] = op.Kind == OperandKind.Fixed && op.Text!.StartsWith("ar.", StringComparison.Ordinal) && Registers.TryArByName(op.Text.Substring(3), out int ar) ? ar : -1;
-            if (op.Kind == OperandKind.Pr && op.IsOutput) x.WritesPredicate = true;
+            switch (op.Kind)
+            {
+                case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr:
+                    (op.IsOutput ? writes : reads).Add(Resource(op.Kind, 0) << 4 | i);
+                    if (op.Kind == OperandKind.Pr && op.IsOutput) targets.Add(i);
+                    break;
+                case OperandKind.Mem:
+                    reads.Add(i);
+                    if (postIncrement) writes.Add(i);
+                    break;
+                case OperandKind.Indirect:
+                    reads.Add(i);
+                    break;
+                case OperandKind.Fixed when op.Text!.StartsWith("ar.", StringComparison.Ordinal) && Registers.TryArByName(op.Text.Substring(3), out int ar):
+                    (op.IsOutput ? writes : reads).Add(Resource(OperandKind.Ar, ar) << 4 | NoOperand);
+                    break;
+            }
         }
-        return x;
+        bool rewrites = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal);
+        return new FormFacts
+        {
+            Reads = reads.ToArray(),
+            Writes = writes.ToArray(),
+            PredicateTargets = targets.ToArray(),
+            Parallel = ParallelType(f),
+            Unconditional = f.Mnemonic.Contains(".unc"),
+            RewritesPredicates = rewrites,
+            TouchesPredicates = rewrites || targets.Count > 0,
+            IsBranch = f.Unit == Unit.B,
+        };
     }
 
     /// <summary>The registers an instruction reads and writes (fixed-token ARs included, r0/p0/f0/f1 left out).</summary>
@@ -85,60 +122,64 @@ public static class DependencyChecker
     {
         var r = new ResourceSet();
         var w = new ResourceSet();
-        Effects(ins.Form, ins.Qp, ins.Values, r, w);
+        Span<int> values = stackalloc int[ParsedSource.MaxOperands];
+        Effects(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, values), r, w);
         reads.Clear();
         writes.Clear();
         for (int i = 0; i < r.Count; i++) reads.Add(r[i]);
         for (int i = 0; i < w.Count; i++) writes.Add(w[i]);
     }
 
+    /// <summary>
+    /// Operand values as the int the checks use: <see cref="Resource"/> takes a register number as an int, so this
+    /// changes no resource; and ParsedSource keeps values as ints already (the group checks read them in place).
+    /// </summary>
+    private static ReadOnlySpan<int> Narrow(ReadOnlySpan<long> values, Span<int> buffer)
+    {
+        var narrow = buffer.Slice(0, values.Length);
+        for (int i = 0; i < values.Length; i++) narrow[i] = (int)values[i];
+        return narrow;
+    }
+
     /// <summary>A few resource numbers in the order first added, each once; reused from instruction to instruction.</summary>
     internal sealed class ResourceSet
     {
-        private int[] _items = new int[16];
+        // Room for the most an instruction touches (8 operands, one a post-increment base, and the qp): never grows.
+        private readonly int[] _items = new int[16];
 
-        public int Count { get; private set; }
+        public int Count;
         public int this[int i] => _items[i];
-        public void Clear() => Count = 0;
 
         public void Add(int r)
         {
             // r0, f0, f1 and p0 are constants: no dependency through them.
             if (r is 0 or 128 or 129 or 256 || r < 0) return;
-            for (int i = 0; i < Count; i++) if (_items[i] == r) return;
-            if (Count == _items.Length) Array.Resize(ref _items, Count * 2);
-            _items[Count++] = r;
+            var items = _items;
+            int count = Count;
+            for (int i = 0; i < count; i++) if (items[i] == r) return;
+            items[count] = r;
+            Count = count + 1;
+        }
+
+        /// <summary>Adds the resources a table of <see cref="FormFacts"/> entries names, given the operand values.</summary>
+        public void AddAll(int[] table, ReadOnlySpan<int> values)
+        {
+            foreach (int e in table)
+            {
+                int operand = e & 15;
+                Add((e >> 4) + (operand == NoOperand ? 0 : values[operand]));
+            }
         }
     }
 
-    internal static void Effects(Form f, int qp, ReadOnlySpan<long> values, ResourceSet reads, ResourceSet writes)
+    /// <summary>What an instruction of the form reads and writes, given its operand values (registers are never wide).</summary>
+    internal static void Effects(FormFacts facts, int qp, ReadOnlySpan<int> values, ResourceSet reads, ResourceSet writes)
     {
-        reads.Clear();
-        writes.Clear();
-        var facts = FactsOf(f);
-        if (qp != 0) reads.Add(Resource(OperandKind.Pr, qp));
-        var ops = f.Operands;
-        for (int i = 0; i < ops.Length; i++)
-        {
-            var op = ops[i];
-            long v = values[i];
-            switch (op.Kind)
-            {
-                case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr:
-                    (op.IsOutput ? writes : reads).Add(Resource(op.Kind, v));
-                    break;
-                case OperandKind.Mem:
-                    reads.Add(Resource(OperandKind.Gr, v));
-                    if (facts.PostIncrement) writes.Add(Resource(OperandKind.Gr, v));
-                    break;
-                case OperandKind.Indirect:
-                    reads.Add(Resource(OperandKind.Gr, v));
-                    break;
-                case OperandKind.Fixed when facts.FixedAr[i] >= 0:
-                    (op.IsOutput ? writes : reads).Add(Resource(OperandKind.Ar, facts.FixedAr[i]));
-                    break;
-            }
-        }
+        reads.Count = 0;
+        writes.Count = 0;
+        if (qp != 0) reads.Add(256 + qp);
+        reads.AddAll(facts.Reads, values);
+        writes.AddAll(facts.Writes, values);
     }
 
     /// <summary>A violation: instruction <paramref name="Later"/> reads or writes what <paramref name="Earlier"/> wrote.</summary>
@@ -166,51 +207,55 @@ public static class DependencyChecker
         }
 
         /// <summary>Updates the relations after <paramref name="ins"/> executes.</summary>
-        public void After(in Instruction ins) => After(ins.Form, ins.Qp, ins.Values);
-
-        internal void After(Form f, int qp, ReadOnlySpan<long> values)
+        public void After(in Instruction ins)
         {
-            var facts = FactsOf(f);
-            if (_pairs == 0 && !facts.WritesPredicate) return;
+            Span<int> values = stackalloc int[ParsedSource.MaxOperands];
+            After(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, values));
+        }
+
+        internal void After(FormFacts facts, int qp, ReadOnlySpan<int> values)
+        {
+            // Most instructions write no predicate: they change nothing here.
+            if (!facts.TouchesPredicates) return;
             if (facts.RewritesPredicates)
             {
                 Clear();
                 return;
             }
             int targets = 0;
-            long first = 0, second = 0;
-            var ops = f.Operands;
-            for (int i = 0; i < ops.Length; i++)
+            int first = 0, second = 0;
+            foreach (int i in facts.PredicateTargets)
             {
-                if (ops[i].Kind != OperandKind.Pr || !ops[i].IsOutput || values[i] == 0) continue;
-                if (targets == 0) first = values[i];
-                else if (targets == 1) second = values[i];
+                int p = values[i];
+                if (p == 0) continue;
+                if (targets == 0) first = p;
+                else if (targets == 1) second = p;
                 targets++;
-                Forget(values[i]);
+                Forget(p);
             }
-            if (targets == 2 && facts.Parallel is null && (qp == 0 || facts.Unconditional))
+            if (targets == 2 && facts.Parallel == 0 && (qp == 0 || facts.Unconditional))
                 Relate(first, second);
         }
 
-        private void Forget(long p)
+        private void Forget(int p)
         {
-            if ((ulong)p >= 64) return;
+            if ((uint)p >= 64) return;
             ulong row = _rows[p];
             while (row != 0)
             {
                 int q = TrailingZeros(row);
                 row &= row - 1;
-                _rows[q] &= ~(1UL << (int)p);
+                _rows[q] &= ~(1UL << p);
                 _pairs--;
             }
             _rows[p] = 0;
         }
 
-        private void Relate(long a, long b)
+        private void Relate(int a, int b)
         {
-            if ((ulong)a >= 64 || (ulong)b >= 64 || (_rows[a] >> (int)b & 1) != 0) return;
-            _rows[a] |= 1UL << (int)b;
-            _rows[b] |= 1UL << (int)a;
+            if ((uint)a >= 64 || (uint)b >= 64 || (_rows[a] >> b & 1) != 0) return;
+            _rows[a] |= 1UL << b;
+            _rows[b] |= 1UL << a;
             _pairs++;
         }
 
@@ -227,7 +272,8 @@ public static class DependencyChecker
     {
         var found = new List<Violation>();
         var check = new GroupCheck();
-        foreach (var ins in group) check.Add(ins.Form, ins.Qp, ins.Values, relations, found);
+        Span<int> values = stackalloc int[ParsedSource.MaxOperands];
+        foreach (var ins in group) check.Add(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, values), relations, found);
         return found;
     }
 
@@ -241,7 +287,7 @@ public static class DependencyChecker
         // _writer[r] belongs to the current group only when _stamp[r] == _group: starting a group costs nothing.
         private readonly int[] _stamp = new int[ResourceCount];
         private int _group = 1;
-        private Form[] _forms = new Form[8];
+        private FormFacts[] _facts = new FormFacts[8];
         private int[] _qps = new int[8];
         private readonly ResourceSet _reads = new(), _writes = new();
 
@@ -255,62 +301,64 @@ public static class DependencyChecker
         }
 
         /// <summary>Adds the next instruction of the group; its violations go to <paramref name="found"/>.</summary>
-        public void Add(Form form, int qp, ReadOnlySpan<long> values, PredicateRelations? relations, List<Violation> found)
+        /// <param name="values">Its operand values as ints (only register numbers are read, and those are never wide).</param>
+        public void Add(FormFacts facts, int qp, ReadOnlySpan<int> values, PredicateRelations? relations, List<Violation> found)
         {
             int k = Count++;
-            if (k == _forms.Length)
+            if (k == _facts.Length)
             {
-                Array.Resize(ref _forms, k * 2);
+                Array.Resize(ref _facts, k * 2);
                 Array.Resize(ref _qps, k * 2);
             }
-            _forms[k] = form;
+            _facts[k] = facts;
             _qps[k] = qp;
-            Effects(form, qp, values, _reads, _writes);
+            Effects(facts, qp, values, _reads, _writes);
+            var stamp = _stamp;
+            int group = _group;
             for (int i = 0; i < _reads.Count; i++)
             {
                 int r = _reads[i];
-                if (_stamp[r] != _group) continue;
+                if (stamp[r] != group) continue;
                 int w = _writer[r];
-                if (!RawAllowed(form, qp, r) && relations?.Exclusive(_qps[w], qp) != true)
+                // A branch may consume a predicate produced in its own group (SDM vol. 1 §4.4.1... the compare-and-branch idiom).
+                bool allowed = IsPredicate(r) && facts.IsBranch && qp == r - 256;
+                if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
                     found.Add(new Violation(w, k, r, true));
             }
             for (int i = 0; i < _writes.Count; i++)
             {
                 int r = _writes[i];
-                if (_stamp[r] != _group) continue;
+                if (stamp[r] != group) continue;
                 int w = _writer[r];
-                if (!WawAllowed(_forms[w], form, r) && relations?.Exclusive(_qps[w], qp) != true)
+                // Parallel compares of one type may write the same predicate.
+                bool allowed = IsPredicate(r) && facts.Parallel != 0 && _facts[w].Parallel == facts.Parallel;
+                if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
                     found.Add(new Violation(w, k, r, false));
             }
             for (int i = 0; i < _writes.Count; i++)
             {
-                _stamp[_writes[i]] = _group;
+                stamp[_writes[i]] = group;
                 _writer[_writes[i]] = k;
             }
-            relations?.After(form, qp, values);
+            relations?.After(facts, qp, values);
         }
     }
 
     private static bool IsPredicate(int r) => r is >= 256 and < 320;
 
-    private static bool RawAllowed(Form reader, int readerQp, int r) =>
-        // A branch may consume a predicate produced in its own group (SDM vol. 1 §4.4.1... the compare-and-branch idiom).
-        IsPredicate(r) && reader.Unit == Unit.B && readerQp == r - 256;
+    private const int ParallelAnd = 1, ParallelOr = 2, ParallelOrAndcm = 3;
 
-    private static bool WawAllowed(Form a, Form b, int r) =>
-        IsPredicate(r) && FactsOf(a).Parallel is { } ta && ta == FactsOf(b).Parallel;
-
-    /// <summary>".and", ".or" or ".or.andcm" for parallel compares and tests; null otherwise.</summary>
-    private static string? ParallelType(Form f)
+    /// <summary>The type of a parallel compare or test (<see cref="ParallelAnd"/>, <see cref="ParallelOr"/>, <see cref="ParallelOrAndcm"/>); 0 for other forms.</summary>
+    private static int ParallelType(Form f)
     {
         string m = f.Mnemonic;
         if (!(m.StartsWith("cmp", StringComparison.Ordinal) || m.StartsWith("tbit", StringComparison.Ordinal) ||
               m.StartsWith("tnat", StringComparison.Ordinal) || m.StartsWith("fcmp", StringComparison.Ordinal) ||
-              m.StartsWith("fclass", StringComparison.Ordinal))) return null;
-        if (m.EndsWith(".or.andcm", StringComparison.Ordinal) || m.EndsWith(".orcm", StringComparison.Ordinal)) return ".or.andcm";
-        if (m.EndsWith(".and", StringComparison.Ordinal) || m.EndsWith(".andcm", StringComparison.Ordinal)) return ".and";
-        if (m.EndsWith(".or", StringComparison.Ordinal)) return ".or";
-        return null;
+              m.StartsWith("fclass", StringComparison.Ordinal))) return 0;
+        if (m.EndsWith(".or.andcm", StringComparison.Ordinal) || m.EndsWith(".orcm", StringComparison.Ordinal)) return ParallelOrAndcm;
+        if (m.EndsWith(".and", StringComparison.Ordinal) || m.EndsWith(".andcm", StringComparison.Ordinal)) return ParallelAnd;
+        if (m.EndsWith(".or", StringComparison.Ordinal)) return ParallelOr;
+        return 0;
     }
 
     /// <summary>Auto mode (.auto): inserts the stops the run (instructions [start, end) of the source) needs so that no group has a violation.</summary>
@@ -320,18 +368,18 @@ public static class DependencyChecker
         // new instruction against the group's writers is checking the whole group again.
         var check = new GroupCheck();
         var found = new List<Violation>();
-        Span<long> buffer = stackalloc long[ParsedSource.MaxOperands];
         for (int k = start; k < end; k++)
         {
             ref var ins = ref source.Instruction(k);
-            var values = source.ValuesOf(k, buffer);
+            var facts = FactsOf(ins.Form);
+            var values = source.StoredOf(k);
             found.Clear();
-            check.Add(ins.Form, ins.Qp, values, null, found);
+            check.Add(facts, ins.Qp, values, null, found);
             if (check.Count > 1 && found.Count > 0)
             {
                 source.Instruction(k - 1).StopAfter = true;
                 check.Begin();
-                check.Add(ins.Form, ins.Qp, values, null, found);
+                check.Add(facts, ins.Qp, values, null, found);
             }
             if (ins.StopAfter) check.Begin();
         }

@@ -12,63 +12,98 @@ internal static class GroupRules
     /// <param name="labels">The addresses of the labels, sorted.</param>
     public static void Check(ParsedSource src, ReadOnlySpan<Assembler.LaidBundle> bundles, long[] labels, List<AsmDiagnostic> diags, bool reportDependencies)
     {
-        var relations = new DependencyChecker.PredicateRelations();
-        var check = new DependencyChecker.GroupCheck();
-        var found = new List<DependencyChecker.Violation>();
-        // The group so far: indices into the source's instruction table.
-        var group = new List<int>();
+        var group = new Group(src, diags, reportDependencies);
         int label = 0; // the first label not before the bundle: addresses only grow
         foreach (ref readonly var bundle in bundles)
         {
             while (label < labels.Length && labels[label] < bundle.Address) label++;
-            if (label < labels.Length && labels[label] == bundle.Address) relations.Clear();
-            var template = bundle.Template;
-            for (int s = 0; s < 3; s++)
-            {
-                if (bundle[s] >= 0 && (bundle.Resolved >> s & 1) != 0) group.Add(bundle[s]);
-                if (template.StopAfter(s)) Close(src, group, relations, check, found, diags, reportDependencies);
-            }
+            // Control may arrive here from elsewhere. The group being gathered is checked only when it closes, so
+            // this forgets what its earlier instructions established too (as it always has).
+            if (label < labels.Length && labels[label] == bundle.Address) group.Relations.Clear();
+            int stops = Template.FromCode(bundle.TemplateCode)!.StopMask, resolved = bundle.Resolved;
+            // Slot by slot, unrolled: the bundle's indexer is a switch, and this runs for every bundle.
+            if (bundle.Slot0 >= 0 && (resolved & 1) != 0) group.Add(bundle.Slot0);
+            if ((stops & 1) != 0) group.Close();
+            if (bundle.Slot1 >= 0 && (resolved & 2) != 0) group.Add(bundle.Slot1);
+            if ((stops & 2) != 0) group.Close();
+            if (bundle.Slot2 >= 0 && (resolved & 4) != 0) group.Add(bundle.Slot2);
+            if ((stops & 4) != 0) group.Close();
         }
-        Close(src, group, relations, check, found, diags, reportDependencies);
+        group.Close();
     }
 
-    private static void Close(ParsedSource src, List<int> group, DependencyChecker.PredicateRelations relations, DependencyChecker.GroupCheck check,
-        List<DependencyChecker.Violation> found, List<AsmDiagnostic> diags, bool reportDependencies)
+    /// <summary>The instruction group being gathered, and what checking it needs, reused from group to group.</summary>
+    private sealed class Group
     {
-        Span<long> values = stackalloc long[ParsedSource.MaxOperands];
-        if (reportDependencies && group.Count == 1)
+        private readonly ParsedSource _src;
+        private readonly List<AsmDiagnostic> _diags;
+        private readonly bool _reportDependencies;
+        public readonly DependencyChecker.PredicateRelations Relations = new();
+        private readonly DependencyChecker.GroupCheck _check = new();
+        private readonly List<DependencyChecker.Violation> _found = new();
+        // Indices into the source's instruction table.
+        private int[] _members = new int[16];
+        private int _count;
+        // Some member must be first or last in its group: only then are the placement rules worth a look.
+        private bool _placement;
+
+        public Group(ParsedSource src, List<AsmDiagnostic> diags, bool reportDependencies)
         {
-            ref var only = ref src.Instruction(group[0]);
-            relations.After(only.Form, only.Qp, src.ValuesOf(group[0], values));
+            _src = src;
+            _diags = diags;
+            _reportDependencies = reportDependencies;
         }
-        if (reportDependencies && group.Count > 1)
+
+        public void Add(int index)
         {
-            found.Clear();
-            check.Begin();
-            foreach (int index in group)
+            if (_count == _members.Length) Array.Resize(ref _members, _count * 2);
+            _members[_count++] = index;
+            ref var ins = ref _src.Instruction(index);
+            if (ins.FirstInGroup || ins.LastInGroup) _placement = true;
+        }
+
+        public void Close()
+        {
+            if (_count == 0) return;
+            var src = _src;
+            var members = _members;
+            if (_reportDependencies && _count == 1)
             {
-                ref var ins = ref src.Instruction(index);
-                check.Add(ins.Form, ins.Qp, src.ValuesOf(index, values), relations, found);
+                ref var only = ref src.Instruction(members[0]);
+                Relations.After(DependencyChecker.FactsOf(only.Form), only.Qp, src.StoredOf(members[0]));
             }
-            foreach (var v in found)
+            if (_reportDependencies && _count > 1)
             {
-                ref var later = ref src.Instruction(group[v.Later]);
-                ref var earlier = ref src.Instruction(group[v.Earlier]);
-                string kind = v.IsRaw ? "RAW" : "WAW";
-                diags.Add(new AsmDiagnostic(AsmSeverity.Warning, later.Line, src.ColumnOf(group[v.Later]),
-                    $"{kind} dependency violation on {DependencyChecker.ResourceName(v.Resource)}: '{later.Form.Mnemonic}' {(v.IsRaw ? "reads" : "writes")} it in the instruction group where '{earlier.Form.Mnemonic}' at line {earlier.Line} wrote it (insert ';;')",
-                    earlier.Line));
+                _found.Clear();
+                _check.Begin();
+                for (int k = 0; k < _count; k++)
+                {
+                    ref var ins = ref src.Instruction(members[k]);
+                    _check.Add(DependencyChecker.FactsOf(ins.Form), ins.Qp, src.StoredOf(members[k]), Relations, _found);
+                }
+                foreach (var v in _found)
+                {
+                    ref var later = ref src.Instruction(members[v.Later]);
+                    ref var earlier = ref src.Instruction(members[v.Earlier]);
+                    string kind = v.IsRaw ? "RAW" : "WAW";
+                    _diags.Add(new AsmDiagnostic(AsmSeverity.Warning, later.Line, src.ColumnOf(members[v.Later]),
+                        $"{kind} dependency violation on {DependencyChecker.ResourceName(v.Resource)}: '{later.Form.Mnemonic}' {(v.IsRaw ? "reads" : "writes")} it in the instruction group where '{earlier.Form.Mnemonic}' at line {earlier.Line} wrote it (insert ';;')",
+                        earlier.Line));
+                }
             }
+            if (_placement)
+            {
+                for (int k = 0; k < _count; k++)
+                {
+                    ref var ins = ref src.Instruction(members[k]);
+                    if (ins.FirstInGroup && k > 0)
+                        _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(members[k]), $"'{ins.Form.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", src.Instruction(members[k - 1]).Line));
+                    if (ins.LastInGroup && k < _count - 1)
+                        _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(members[k]), $"'{ins.Form.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", src.Instruction(members[k + 1]).Line));
+                }
+                _placement = false;
+            }
+            _count = 0;
         }
-        for (int k = 0; k < group.Count; k++)
-        {
-            ref var ins = ref src.Instruction(group[k]);
-            var f = ins.Form;
-            if (f.Has(InsnFlags.FirstInGroup) && k > 0)
-                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(group[k]), $"'{f.Mnemonic}' must be the first instruction of an instruction group (insert ';;' before it)", src.Instruction(group[k - 1]).Line));
-            if (f.Has(InsnFlags.LastInGroup) && k < group.Count - 1)
-                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(group[k]), $"'{f.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", src.Instruction(group[k + 1]).Line));
-        }
-        group.Clear();
     }
 }
