@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace IvtGen.Isa;
 
@@ -73,7 +74,12 @@ public static class DependencyChecker
     /// <summary>Per form id, made when the form is first checked (two threads may make one at once; either copy does).</summary>
     private static readonly FormFacts?[] s_facts = new FormFacts?[InstructionTable.Forms.Count];
 
-    internal static FormFacts FactsOf(Form f) => s_facts[f.Id] ?? (s_facts[f.Id] = BuildFacts(f));
+    // Inlined into the group checks, which ask for every instruction: the slow path (once per form) stays out.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static FormFacts FactsOf(Form f) => s_facts[f.Id] ?? MakeFacts(f);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static FormFacts MakeFacts(Form f) => s_facts[f.Id] = BuildFacts(f);
 
     private static FormFacts BuildFacts(Form f)
     {
@@ -152,8 +158,7 @@ public static class DependencyChecker
 
         public void Add(int r)
         {
-            // r0, f0, f1 and p0 are constants: no dependency through them.
-            if (r is 0 or 128 or 129 or 256 || r < 0) return;
+            if (IsConstant(r)) return;
             var items = _items;
             int count = Count;
             for (int i = 0; i < count; i++) if (items[i] == r) return;
@@ -289,7 +294,8 @@ public static class DependencyChecker
         private int _group = 1;
         private FormFacts[] _facts = new FormFacts[8];
         private int[] _qps = new int[8];
-        private readonly ResourceSet _reads = new(), _writes = new();
+        // The resources the instruction being added reads, so far (at most the qp and 8 operands).
+        private readonly int[] _seen = new int[16];
 
         public int Count { get; private set; }
 
@@ -312,37 +318,70 @@ public static class DependencyChecker
             }
             _facts[k] = facts;
             _qps[k] = qp;
-            Effects(facts, qp, values, _reads, _writes);
             var stamp = _stamp;
+            var writer = _writer;
             int group = _group;
-            for (int i = 0; i < _reads.Count; i++)
+            // What it reads is checked as it is worked out (the same resources, in the same order, as Effects gives),
+            // each once: _seen holds those met so far. All reads come before any write of the instruction counts.
+            var seen = _seen;
+            int seenCount = 0;
+            if (qp != 0)
             {
-                int r = _reads[i];
-                if (stamp[r] != group) continue;
-                int w = _writer[r];
-                // A branch may consume a predicate produced in its own group (SDM vol. 1 §4.4.1... the compare-and-branch idiom).
-                bool allowed = IsPredicate(r) && facts.IsBranch && qp == r - 256;
-                if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
-                    found.Add(new Violation(w, k, r, true));
+                int r = 256 + qp;
+                seen[seenCount++] = r;
+                if (stamp[r] == group) Read(facts, qp, r, k, relations, found);
             }
-            for (int i = 0; i < _writes.Count; i++)
+            foreach (int e in facts.Reads)
             {
-                int r = _writes[i];
-                if (stamp[r] != group) continue;
-                int w = _writer[r];
-                // Parallel compares of one type may write the same predicate.
-                bool allowed = IsPredicate(r) && facts.Parallel != 0 && _facts[w].Parallel == facts.Parallel;
-                if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
-                    found.Add(new Violation(w, k, r, false));
+                int operand = e & 15;
+                int r = (e >> 4) + (operand == NoOperand ? 0 : values[operand]);
+                if (IsConstant(r) || Contains(seen, seenCount, r)) continue;
+                seen[seenCount++] = r;
+                if (stamp[r] == group) Read(facts, qp, r, k, relations, found);
             }
-            for (int i = 0; i < _writes.Count; i++)
+            // Each write is checked against the group's earlier writer, then recorded; a resource this instruction
+            // already wrote (a post-increment base that is also the target) is the same write again.
+            foreach (int e in facts.Writes)
             {
-                stamp[_writes[i]] = group;
-                _writer[_writes[i]] = k;
+                int operand = e & 15;
+                int r = (e >> 4) + (operand == NoOperand ? 0 : values[operand]);
+                if (IsConstant(r)) continue;
+                if (stamp[r] == group)
+                {
+                    int w = writer[r];
+                    if (w == k) continue;
+                    // Parallel compares of one type may write the same predicate.
+                    bool allowed = IsPredicate(r) && facts.Parallel != 0 && _facts[w].Parallel == facts.Parallel;
+                    if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
+                        found.Add(new Violation(w, k, r, false));
+                }
+                stamp[r] = group;
+                writer[r] = k;
             }
-            relations?.After(facts, qp, values);
+            if (relations is not null && facts.TouchesPredicates) relations.After(facts, qp, values);
+        }
+
+        /// <summary>Instruction <paramref name="k"/> reads <paramref name="r"/>, which an earlier one of the group wrote.</summary>
+        private void Read(FormFacts facts, int qp, int r, int k, PredicateRelations? relations, List<Violation> found)
+        {
+            int w = _writer[r];
+            // A branch may consume a predicate produced in its own group (SDM vol. 1 §4.4.1... the compare-and-branch idiom).
+            bool allowed = IsPredicate(r) && facts.IsBranch && qp == r - 256;
+            if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
+                found.Add(new Violation(w, k, r, true));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool Contains(int[] items, int count, int r)
+        {
+            for (int i = 0; i < count; i++) if (items[i] == r) return true;
+            return false;
         }
     }
+
+    /// <summary>r0, f0, f1 and p0 are constants: no dependency through them (nor through a number that names nothing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsConstant(int r) => r is 0 or 128 or 129 or 256 || r < 0;
 
     private static bool IsPredicate(int r) => r is >= 256 and < 320;
 
