@@ -76,10 +76,14 @@ public static class DependencyChecker
 
     // Inlined into the group checks, which ask for every instruction: the slow path (once per form) stays out.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static FormFacts FactsOf(Form f) => s_facts[f.Id] ?? MakeFacts(f);
+    internal static FormFacts FactsOf(Form f) => s_facts[f.Id] ?? MakeFacts(f.Id);
+
+    /// <summary>The facts of the form with id <paramref name="formId"/>: for callers that hold the id, not the form (whose object need not be read then).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static FormFacts FactsOf(int formId) => s_facts[formId] ?? MakeFacts(formId);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static FormFacts MakeFacts(Form f) => s_facts[f.Id] = BuildFacts(f);
+    private static FormFacts MakeFacts(int formId) => s_facts[formId] = BuildFacts(InstructionTable.Forms[formId]);
 
     private static FormFacts BuildFacts(Form f)
     {
@@ -410,7 +414,7 @@ public static class DependencyChecker
         for (int k = start; k < end; k++)
         {
             ref var ins = ref source.Instruction(k);
-            var facts = FactsOf(ins.Form);
+            var facts = FactsOf(ins.FormId);
             var values = source.StoredOf(k);
             found.Clear();
             check.Add(facts, ins.Qp, values, null, found);

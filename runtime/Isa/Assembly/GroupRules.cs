@@ -80,7 +80,7 @@ internal static class GroupRules
             if (_reportDependencies && _count == 1)
             {
                 ref var only = ref src.Instruction(members[0]);
-                Relations.After(DependencyChecker.FactsOf(only.Form), only.Qp, src.StoredOf(members[0]));
+                Relations.After(DependencyChecker.FactsOf(only.FormId), only.Qp, src.StoredOf(members[0]));
             }
             if (_reportDependencies && _count > 1)
             {
@@ -89,7 +89,7 @@ internal static class GroupRules
                 for (int k = 0; k < _count; k++)
                 {
                     ref var ins = ref src.Instruction(members[k]);
-                    _check.Add(DependencyChecker.FactsOf(ins.Form), ins.Qp, src.StoredOf(members[k]), Relations, _found);
+                    _check.Add(DependencyChecker.FactsOf(ins.FormId), ins.Qp, src.StoredOf(members[k]), Relations, _found);
                 }
                 if (_found.Count > 0) ReportViolations();
             }

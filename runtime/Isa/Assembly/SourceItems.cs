@@ -49,6 +49,9 @@ public struct SourceInstruction
         }
     }
 
+    /// <summary>The id of <see cref="Form"/>, without reading the form (the group checks look forms up by id).</summary>
+    internal readonly int FormId => _form;
+
     /// <summary>Set by a following ';;'.</summary>
     public bool StopAfter
     {
