@@ -130,14 +130,26 @@ public static class DependencyChecker
     /// <summary>The registers an instruction reads and writes (fixed-token ARs included, r0/p0/f0/f1 left out).</summary>
     public static void Effects(in Instruction ins, List<int> reads, List<int> writes)
     {
-        var r = new ResourceSet();
-        var w = new ResourceSet();
-        Span<int> values = stackalloc int[ParsedSource.MaxOperands];
-        Effects(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, values), r, w);
+        var facts = FactsOf(ins.Form);
+        var values = Narrow(ins.Values, stackalloc int[ParsedSource.MaxOperands]);
         reads.Clear();
         writes.Clear();
-        for (int i = 0; i < r.Count; i++) reads.Add(r[i]);
-        for (int i = 0; i < w.Count; i++) writes.Add(w[i]);
+        if (ins.Qp != 0) AddOnce(reads, 256 + ins.Qp);
+        foreach (int e in facts.Reads) AddOnce(reads, ResourceOf(e, values));
+        foreach (int e in facts.Writes) AddOnce(writes, ResourceOf(e, values));
+    }
+
+    private static void AddOnce(List<int> set, int r)
+    {
+        if (!IsConstant(r) && !set.Contains(r)) set.Add(r);
+    }
+
+    /// <summary>The resource an entry of a <see cref="FormFacts"/> table names, given the operand values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ResourceOf(int entry, ReadOnlySpan<int> values)
+    {
+        int operand = entry & 15;
+        return (entry >> 4) + (operand == NoOperand ? 0 : values[operand]);
     }
 
     /// <summary>
@@ -146,49 +158,9 @@ public static class DependencyChecker
     /// </summary>
     private static ReadOnlySpan<int> Narrow(ReadOnlySpan<long> values, Span<int> buffer)
     {
-        var narrow = buffer.Slice(0, values.Length);
+        var narrow = values.Length <= buffer.Length ? buffer.Slice(0, values.Length) : new int[values.Length];
         for (int i = 0; i < values.Length; i++) narrow[i] = (int)values[i];
         return narrow;
-    }
-
-    /// <summary>A few resource numbers in the order first added, each once; reused from instruction to instruction.</summary>
-    internal sealed class ResourceSet
-    {
-        // Room for the most an instruction touches (8 operands, one a post-increment base, and the qp): never grows.
-        private readonly int[] _items = new int[16];
-
-        public int Count;
-        public int this[int i] => _items[i];
-
-        public void Add(int r)
-        {
-            if (IsConstant(r)) return;
-            var items = _items;
-            int count = Count;
-            for (int i = 0; i < count; i++) if (items[i] == r) return;
-            items[count] = r;
-            Count = count + 1;
-        }
-
-        /// <summary>Adds the resources a table of <see cref="FormFacts"/> entries names, given the operand values.</summary>
-        public void AddAll(int[] table, ReadOnlySpan<int> values)
-        {
-            foreach (int e in table)
-            {
-                int operand = e & 15;
-                Add((e >> 4) + (operand == NoOperand ? 0 : values[operand]));
-            }
-        }
-    }
-
-    /// <summary>What an instruction of the form reads and writes, given its operand values (registers are never wide).</summary>
-    internal static void Effects(FormFacts facts, int qp, ReadOnlySpan<int> values, ResourceSet reads, ResourceSet writes)
-    {
-        reads.Count = 0;
-        writes.Count = 0;
-        if (qp != 0) reads.Add(256 + qp);
-        reads.AddAll(facts.Reads, values);
-        writes.AddAll(facts.Writes, values);
     }
 
     /// <summary>A violation: instruction <paramref name="Later"/> reads or writes what <paramref name="Earlier"/> wrote.</summary>
@@ -216,11 +188,7 @@ public static class DependencyChecker
         }
 
         /// <summary>Updates the relations after <paramref name="ins"/> executes.</summary>
-        public void After(in Instruction ins)
-        {
-            Span<int> values = stackalloc int[ParsedSource.MaxOperands];
-            After(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, values));
-        }
+        public void After(in Instruction ins) => After(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, stackalloc int[ParsedSource.MaxOperands]));
 
         internal void After(FormFacts facts, int qp, ReadOnlySpan<int> values)
         {
@@ -281,8 +249,8 @@ public static class DependencyChecker
     {
         var found = new List<Violation>();
         var check = new GroupCheck();
-        Span<int> values = stackalloc int[ParsedSource.MaxOperands];
-        foreach (var ins in group) check.Add(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, values), relations, found);
+        Span<int> buffer = stackalloc int[ParsedSource.MaxOperands];
+        foreach (var ins in group) check.Add(FactsOf(ins.Form), ins.Qp, Narrow(ins.Values, buffer), relations, found);
         return found;
     }
 
@@ -337,18 +305,16 @@ public static class DependencyChecker
             }
             foreach (int e in facts.Reads)
             {
-                int operand = e & 15;
-                int r = (e >> 4) + (operand == NoOperand ? 0 : values[operand]);
+                int r = ResourceOf(e, values);
                 if (IsConstant(r) || Contains(seen, seenCount, r)) continue;
                 seen[seenCount++] = r;
                 if (stamp[r] == group) Read(facts, qp, r, k, relations, found);
             }
             // Each write is checked against the group's earlier writer, then recorded; a resource this instruction
-            // already wrote (a post-increment base that is also the target) is the same write again.
+            // already wrote (a register it names twice) is the same write again, as Effects lists it once.
             foreach (int e in facts.Writes)
             {
-                int operand = e & 15;
-                int r = (e >> 4) + (operand == NoOperand ? 0 : values[operand]);
+                int r = ResourceOf(e, values);
                 if (IsConstant(r)) continue;
                 if (stamp[r] == group)
                 {
@@ -404,12 +370,16 @@ public static class DependencyChecker
         return 0;
     }
 
+    [ThreadStatic] private static GroupCheck? t_insertCheck;
+
     /// <summary>Auto mode (.auto): inserts the stops the run (instructions [start, end) of the source) needs so that no group has a violation.</summary>
     public static void InsertStops(ParsedSource source, int start, int end)
     {
         // A group without violations stays so until an instruction conflicts with one of its writes: checking each
         // new instruction against the group's writers is checking the whole group again.
-        var check = new GroupCheck();
+        // Called for every run between labels: each thread keeps its tables (a new group starts either way).
+        var check = t_insertCheck ??= new GroupCheck();
+        check.Begin();
         var found = new List<Violation>();
         for (int k = start; k < end; k++)
         {
