@@ -255,16 +255,17 @@ public static class InstructionEncoder
         if (op.Kind != OperandKind.Imm) return $"value {v} out of range";
         long lo, hi;
         int w = op.Field!.Width;
-        if (op.Signed) { lo = w >= 64 ? long.MinValue : -(1L << (w - 1)); hi = w >= 64 ? long.MaxValue : (1L << (w - 1)) - 1; }
+        if (op.Signed) { lo = w >= 64 ? long.MinValue : -(1L << (w - 1)); hi = w >= 64 ? long.MaxValue : op.EitherSign ? (1L << w) - 1 : (1L << (w - 1)) - 1; }
         else { lo = 0; hi = w >= 63 ? long.MaxValue : (1L << w) - 1; }
         lo <<= op.Shift; hi <<= op.Shift;
+        if (op.IgnoresLowBits) hi |= (1L << op.Shift) - 1;
         (lo, hi) = op.Map switch
         {
             ValueMap.Bias => (lo + op.K, hi + op.K),
             ValueMap.Complement => (op.K - hi, op.K - lo),
             _ => (lo, hi),
         };
-        string align = op.Shift > 0 ? $", multiple of {1L << op.Shift}" : "";
+        string align = op.Shift > 0 && !op.IgnoresLowBits ? $", multiple of {1L << op.Shift}" : "";
         return $"immediate {v} out of range [{lo}, {hi}{align}]";
     }
 }

@@ -76,6 +76,10 @@ public sealed class OperandSpec
     public bool IsOutput { get; internal set; }
     /// <summary>Lowest register number accepted (e.g. rotating constraints); fields bound the highest.</summary>
     public int MinReg { get; private set; }
+    /// <summary>The <see cref="Shift"/> low bits are dropped rather than required zero (mov pr's mask: bit 0 is pr0, always 1).</summary>
+    public bool IgnoresLowBits { get; private set; }
+    /// <summary>A <see cref="Signed"/> field that also takes the unsigned values of its width (GNU as reads mov pr's mask either way).</summary>
+    public bool EitherSign { get; private set; }
 
     private OperandSpec() { }
 
@@ -87,6 +91,13 @@ public sealed class OperandSpec
 
     public static OperandSpec Imm(Field field, bool signed, int shift = 0, bool hex = false) =>
         new() { Kind = OperandKind.Imm, Field = field, Signed = signed, Shift = shift, Hex = hex };
+
+    /// <summary>
+    /// A mask as GNU as reads mov pr's: a signed field holding bits <paramref name="shift"/> and up, whose low bits are
+    /// dropped (not required zero) and which takes the unsigned values of its width too (0x1ffff as well as -1).
+    /// </summary>
+    public static OperandSpec Mask(Field field, int shift) =>
+        new() { Kind = OperandKind.Imm, Field = field, Signed = true, Shift = shift, Hex = true, IgnoresLowBits = true, EitherSign = true };
 
     /// <summary>stored = value − k (e.g. len4 stores len−1; cmp.le's imm8 stores imm−1, signed).</summary>
     public static OperandSpec ImmBias(Field field, long k, bool signed = false) =>
@@ -184,14 +195,14 @@ public sealed class OperandSpec
         };
         if (Shift > 0)
         {
-            if ((v & ((1L << Shift) - 1)) != 0) return false;
+            if (!IgnoresLowBits && (v & ((1L << Shift) - 1)) != 0) return false;
             v >>= Shift;
         }
         if (Signed)
         {
             if (width < 64)
             {
-                long min = -(1L << (width - 1)), max = (1L << (width - 1)) - 1;
+                long min = -(1L << (width - 1)), max = EitherSign ? (1L << width) - 1 : (1L << (width - 1)) - 1;
                 if (v < min || v > max) return false;
             }
             stored = (ulong)v & BitRange.Mask(width);

@@ -47,8 +47,9 @@ public static partial class InstructionTable
         b.Add("mov", Unit.I, "I22", X6(0x31), [O.R1, O.Eq, O.B2]);
 
         // I23: mov pr=r2,mask17; mask17 = mask7a(6..12) | mask8c(24..31) | s(36) holds bits 1–16 of the mask,
-        // sign-extended (bit 0, pr0, is implied). objdump prints the 64-bit sign-extended mask in hex.
-        var mask17 = OperandSpec.Imm(O.Bits((6, 7), (24, 8), (36, 1)), signed: true, shift: 1, hex: true);
+        // sign-extended (bit 0, pr0, is implied). objdump prints the 64-bit sign-extended mask in hex. GNU as takes
+        // -65536…0x1ffff and drops bit 0: "mov pr=r31,-1", Linux's idiom, is the mask 0x…fffe.
+        var mask17 = OperandSpec.Mask(O.Bits((6, 7), (24, 8), (36, 1)), shift: 1);
         b.Add("mov", Unit.I, "I23", X3(3), [O.Fixed("pr"), O.Eq, O.R2, mask17]);
         // GNU's "mov pr=r2" writes the full mask; objdump prints it with the mask (mov pr=r2,0xfffffffffffffffe).
         b.Add("mov", Unit.I, "I23", X3(3).F(6, 7, 0x7f).F(24, 8, 0xff).F(36, 1, 1), [O.Fixed("pr"), O.Eq, O.R2], Alias);
