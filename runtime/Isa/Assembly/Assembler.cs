@@ -136,7 +136,8 @@ public static partial class Assembler
                     case LabelItem label:
                         // `insn / label: / ;;` ends insn's group: take the stop before the run is packed.
                         if (StopFollows(items, i) && _runEnd > _runStart) _src.Instruction(_runEnd - 1).StopAfter = true;
-                        Flush();
+                        // A label does not end a group: in .auto mode the run's last group is checked on into the code after it.
+                        Flush(_auto ? CodeAfterLabels(items, i) : _runEnd);
                         if (_labels.ContainsKey(label.Name) || _absolute.ContainsKey(label.Name))
                             Error(label, $"label '{SourceParser.DisplayName(label.Name)}' is already defined");
                         else _labels[label.Name] = _pc;
@@ -217,11 +218,37 @@ public static partial class Assembler
             _labels.TryGetValue(name, out long l) ? l : _absolute.TryGetValue(name, out long a) ? a
             : Registers.TryPsrField(name, out long psr) ? psr : null;
 
-        private void Flush()
+        /// <summary>
+        /// The end of the instructions that follow the label at item <paramref name="i"/> with nothing but labels, .set and
+        /// .global between (they continue the run's instruction group); the run's end when none do.
+        /// </summary>
+        private int CodeAfterLabels(List<SourceItem> items, int i)
+        {
+            int end = _runEnd;
+            for (int j = i + 1; j < items.Count; j++)
+            {
+                switch (items[j])
+                {
+                    case LabelItem:
+                    case DirectiveItem { Kind: DirectiveKind.Set or DirectiveKind.Global }:
+                        continue;
+                    case InstructionsItem run when run.First == end:
+                        end += run.Count;
+                        continue;
+                }
+                break;
+            }
+            return end;
+        }
+
+        private void Flush() => Flush(_runEnd);
+
+        /// <param name="lookAhead">In .auto mode, how far the run's last group may reach past the run (past a label).</param>
+        private void Flush(int lookAhead)
         {
             if (_runEnd == _runStart) return;
             int first = _runStart;
-            if (_auto) DependencyChecker.InsertStops(_src, first, _runEnd);
+            if (_auto) DependencyChecker.InsertStops(_src, first, Math.Max(lookAhead, _runEnd), _runEnd);
             if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), _packed, out int failed))
             {
                 var f = _src.Instruction(first + failed).Form;

@@ -373,7 +373,15 @@ public static class DependencyChecker
     [ThreadStatic] private static GroupCheck? t_insertCheck;
 
     /// <summary>Auto mode (.auto): inserts the stops the run (instructions [start, end) of the source) needs so that no group has a violation.</summary>
-    public static void InsertStops(ParsedSource source, int start, int end)
+    public static void InsertStops(ParsedSource source, int start, int end) => InsertStops(source, start, end, end);
+
+    /// <summary>
+    /// <see cref="InsertStops(ParsedSource, int, int)"/> for the run [start, <paramref name="runEnd"/>), looking on into the
+    /// instructions after it up to <paramref name="end"/> (those after a label: a label does not end a group) only until
+    /// the group holding the run's last instruction ends. The stop that group needs may fall inside the run, at its end
+    /// (before the label, as GNU as puts it) or after it.
+    /// </summary>
+    internal static void InsertStops(ParsedSource source, int start, int end, int runEnd)
     {
         // A group without violations stays so until an instruction conflicts with one of its writes: checking each
         // new instruction against the group's writers is checking the whole group again.
@@ -391,10 +399,15 @@ public static class DependencyChecker
             if (check.Count > 1 && found.Count > 0)
             {
                 source.Instruction(k - 1).StopAfter = true;
+                if (k - 1 >= runEnd - 1) return; // the run's last group ended: what follows is checked with its own run
                 check.Begin();
                 check.Add(facts, ins.Qp, values, null, found);
             }
-            if (ins.StopAfter) check.Begin();
+            if (ins.StopAfter)
+            {
+                if (k >= runEnd - 1) return;
+                check.Begin();
+            }
         }
     }
 }
