@@ -32,7 +32,7 @@ public static partial class Assembler
         }
 
         /// <summary>
-        /// Evaluates the operands as <see cref="Layout"/>'s resolution does, encodes, and writes the slot into the bundle
+        /// Evaluates the operands as resolution does (<see cref="Evaluate"/>), encodes, and writes the slot into the bundle
         /// in <paramref name="code"/>. False when anything fails: the messages are left to assembling the source whole.
         /// </summary>
         public bool Apply(byte[] code, long @base, Symbols symbols)
@@ -41,11 +41,7 @@ public static partial class Assembler
             var values = _values;
             foreach (var p in _pending)
             {
-                var v = p.Expr.Evaluate(symbols.Lookup, out _);
-                if (v is null) return false;
-                var op = _form.Operands[p.Index];
-                long value = op.Kind == OperandKind.Target ? v.Value.Constant - address : v.Value.Constant;
-                if (op.Field is not null && !op.TryToStored(value, out _)) return false;
+                if (Evaluate(_form, p, symbols.Lookup, address, out long value) is not null) return false;
                 values[p.Index] = value;
             }
             if (InstructionEncoder.TryEncode(_form, _qp, values, out var w) is not null) return false;

@@ -521,31 +521,35 @@ public static partial class Assembler
             _dot = bundleAddress;
             foreach (var p in pending)
             {
-                int i = p.Index, col = p.Column;
-                var v = p.Expr.Evaluate(_lookupWithDot, out string? err);
-                if (v is null)
+                if (Evaluate(ins.Form, p, _lookupWithDot, bundleAddress, out long value) is { } msg)
                 {
-                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, col, SourceParser.DisplayName(err ?? "cannot evaluate operand")));
+                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, p.Column, msg));
                     return false;
                 }
-                var op = ins.Form.Operands[i];
-                long value = op.Kind == OperandKind.Target ? v.Value.Constant - bundleAddress : v.Value.Constant;
-                if (op.Field is not null && !op.TryToStored(value, out _))
-                {
-                    string msg = op.Kind == OperandKind.Target
-                        ? string.Format(CultureInfo.InvariantCulture, "branch target out of range: displacement {0} does not fit {1} bits", value, op.Field.Width + 4)
-                        : InstructionEncoder.Describe(op, value);
-                    _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, col, msg));
-                    return false;
-                }
-                resolved[i] = value;
+                resolved[p.Index] = value;
             }
             _src.SetValues(index, resolved);
             return true;
         }
     }
 
-    /// <summary>The public view of the laid-out bundles, built only when someone asks for it (the CLI never does).</summary>
+    /// <summary>
+    /// The value of an operand left for after layout, in the bundle at <paramref name="bundleAddress"/> (a branch target
+    /// becomes its displacement), or why it has none: resolution and the fixups of linked parts both ask here.
+    /// </summary>
+    internal static string? Evaluate(Form form, in PendingOperand p, Func<string, long?> lookup, long bundleAddress, out long value)
+    {
+        value = 0;
+        var v = p.Expr.Evaluate(lookup, out string? err);
+        if (v is null) return SourceParser.DisplayName(err ?? "cannot evaluate operand");
+        var op = form.Operands[p.Index];
+        value = op.Kind == OperandKind.Target ? v.Value.Constant - bundleAddress : v.Value.Constant;
+        if (op.Field is null || op.TryToStored(value, out _)) return null;
+        return op.Kind == OperandKind.Target
+            ? string.Format(CultureInfo.InvariantCulture, "branch target out of range: displacement {0} does not fit {1} bits", value, op.Field.Width + 4)
+            : InstructionEncoder.Describe(op, value);
+    }
+
     /// <summary>The symbol an instruction's branch target or immediate names (what a linker would relocate), or null.</summary>
     private static string? NamedSymbol(ParsedSource src, int index)
     {

@@ -129,7 +129,7 @@ public sealed partial class SourceParser
         public Task<SourceParser>? Parsed;
 
         /// <summary>Parses the chunk as if it began the source, noting what it took from there.</summary>
-        public SourceParser ParseAlone(int chunkChars) => SourceParser.ParseAlone(Text, Chars, Start, End, FirstLine, Last, chunkChars / 12);
+        public SourceParser ParseAlone(int chunkChars) => SourceParser.ParseAlone(Text, Chars, Start, End, FirstLine, Last, ExpectedInstructions(chunkChars));
     }
 
     private static IEnumerable<Chunk> Chunks(string source, int chunkChars)
