@@ -402,7 +402,7 @@ public abstract partial class IvtCode
     /// <summary>The token <c>psr.um</c>.</summary>
     protected static Special psr_um => new("psr.um");
 
-    // Instructions: 2995 methods for the 3099 forms of the table.
+    // Instructions: 3003 methods for the 3107 forms of the table.
 
     /// <summary>
     /// <c>add r1=r2,r3</c> (A1)
@@ -2887,9 +2887,19 @@ public abstract partial class IvtCode
     public void cmp4_gtu(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp4.gtu p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_gtu(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp4.gtu.unc p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp4_gtu_unc(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp4.gtu.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_gtu_unc(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp4.le p1,p2=r2,r3</c> (A6, alias)
@@ -2953,9 +2963,19 @@ public abstract partial class IvtCode
     public void cmp4_leu(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp4.leu p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_leu(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp4.leu.unc p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp4_leu_unc(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp4.leu.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp4_leu_unc(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp4.lt p1,p2=r2,r3</c> (A6)
@@ -3361,9 +3381,19 @@ public abstract partial class IvtCode
     public void cmp_gtu(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp.gtu p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_gtu(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp.gtu.unc p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp_gtu_unc(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp.gtu.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_gtu_unc(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp.le p1,p2=r2,r3</c> (A6, alias)
@@ -3427,9 +3457,19 @@ public abstract partial class IvtCode
     public void cmp_leu(PR p1, PR p2, GR r2, GR r3) { }
 
     /// <summary>
+    /// <c>cmp.leu p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_leu(PR p1, PR p2, long imm8, GR r3) { }
+
+    /// <summary>
     /// <c>cmp.leu.unc p1,p2=r2,r3</c> (A6, alias)
     /// </summary>
     public void cmp_leu_unc(PR p1, PR p2, GR r2, GR r3) { }
+
+    /// <summary>
+    /// <c>cmp.leu.unc p1,p2=imm8,r3</c> (A8, alias)
+    /// </summary>
+    public void cmp_leu_unc(PR p1, PR p2, long imm8, GR r3) { }
 
     /// <summary>
     /// <c>cmp.lt p1,p2=r2,r3</c> (A6)

@@ -98,7 +98,8 @@ public static class InstructionEncoder
                 if (op.Kind == OperandKind.Pr && op.IsOutput) predicateTargets.Add(i);
                 if (op.Field is null) continue;
                 bool register = op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Cr or OperandKind.Mem or OperandKind.Indirect;
-                if (!(register || op.Kind == OperandKind.Imm) || op.Map != ValueMap.None || op.Shift != 0 || op.Mirror is not null) return null;
+                if (!(register || op.Kind == OperandKind.Imm) || op.Map != ValueMap.None || op.Shift != 0 || op.Mirror is not null
+                    || op.Wraps32 || op.Excluded is not null) return null;
                 int width = op.Field.Width;
                 foreach (var p in op.Field.Pieces) if (p.InLongSlot) return null;
                 if (width >= 63) return null;
@@ -266,6 +267,8 @@ public static class InstructionEncoder
             _ => (lo, hi),
         };
         string align = op.Shift > 0 && !op.IgnoresLowBits ? $", multiple of {1L << op.Shift}" : "";
-        return $"immediate {v} out of range [{lo}, {hi}{align}]";
+        if (v == op.Excluded) return $"immediate {v} is not allowed here (range [{lo}, {hi}] without {v})";
+        string wrapped = op.Wraps32 ? $" or [0x{(lo + (1L << 32)):x}, 0x{(op.Map == ValueMap.Bias ? (1L << 32) + op.K - 1 : (1L << 32) - 1):x}]" : "";
+        return $"immediate {v} out of range [{lo}, {hi}{align}]{wrapped}";
     }
 }

@@ -80,6 +80,13 @@ public sealed class OperandSpec
     public bool IgnoresLowBits { get; private set; }
     /// <summary>A <see cref="Signed"/> field that also takes the unsigned values of its width (GNU as reads mov pr's mask either way).</summary>
     public bool EitherSign { get; private set; }
+    /// <summary>
+    /// A 32-bit unsigned immediate (cmp4.ltu/geu/leu/gtu): 0x80000000…0xffffffff, after any bias, stand for the negative
+    /// values of their 32 bits, as GNU as reads them (cmp4.ltu p1,p2=0xffffffff,r3 is imm8 −1).
+    /// </summary>
+    public bool Wraps32 { get; private set; }
+    /// <summary>A written value the operand does not take (GNU's cmp.leu/gtu with an immediate refuse 0: imm−1 would wrap).</summary>
+    public long? Excluded { get; private set; }
 
     private OperandSpec() { }
 
@@ -126,6 +133,22 @@ public sealed class OperandSpec
         c.Mirror = mirror;
         c.MirrorMap = map;
         c.MirrorK = k;
+        return c;
+    }
+
+    /// <summary>This immediate, read as a 32-bit unsigned value as well (<see cref="Wraps32"/>).</summary>
+    public OperandSpec AsUnsigned32()
+    {
+        var c = Copy();
+        c.Wraps32 = true;
+        return c;
+    }
+
+    /// <summary>This immediate, refusing the written value <paramref name="value"/>.</summary>
+    public OperandSpec Excluding(long value)
+    {
+        var c = Copy();
+        c.Excluded = value;
         return c;
     }
 
@@ -187,12 +210,14 @@ public sealed class OperandSpec
                 stored = (ulong)value;
                 return true;
         }
+        if (value == Excluded) return false;
         long v = map switch
         {
             ValueMap.Bias => value - k,
             ValueMap.Complement => k - value,
             _ => value,
         };
+        if (Wraps32 && v >= 0x80000000L && v <= 0xffffffffL) v -= 1L << 32;
         if (Shift > 0)
         {
             if (!IgnoresLowBits && (v & ((1L << Shift) - 1)) != 0) return false;

@@ -134,22 +134,30 @@ public static partial class InstructionTable
                     b.Add($"{size}.{Mirror(cmRel)}{cmType}", Unit.A, "A7", A7(ta, c), Swap(orAndcm, [orAndcm ? r3Not0 : O.R3, r0]), Alias);
                 }
 
-                // ---- A8: imm8 first source.
+                // ---- A8: imm8 first source. cmp4's unsigned relations take the immediate as 32 bits too, as GNU as
+                // does (0xffffffff is −1).
+                var imm = size == "cmp4" && op == 0xd ? imm8.AsUnsigned32() : imm8;
                 foreach (var (unc, c) in new[] { ("", 0), (".unc", 1) })
                 {
                     var p = A8(0, c);
-                    b.Add($"{size}.{rel}{unc}", Unit.A, "A8", p, [O.P1, O.P2, O.Eq, imm8, O.R3]);
+                    b.Add($"{size}.{rel}{unc}", Unit.A, "A8", p, [O.P1, O.P2, O.Eq, imm, O.R3]);
                     if (op == 0xe)
-                        b.Add($"{size}.ne{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm8, O.R3], Alias);
+                        b.Add($"{size}.ne{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm, O.R3], Alias);
                     else
-                        b.Add($"{size}.ge{(op == 0xd ? "u" : "")}{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm8, O.R3], Alias);
+                        b.Add($"{size}.ge{(op == 0xd ? "u" : "")}{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm, O.R3], Alias);
                     // GNU's cmp{4}.le/gt with an immediate: cmp.lt with imm−1 (imm ≤ r3 ⇔ imm−1 < r3), p1/p2 swapped
-                    // for gt, so the immediate ranges over −127…128. Not modelled: leu/gtu, whose imm−1 GNU takes in
-                    // the same range except 0 (and, for cmp4, as 32-bit unsigned): an excluded value OperandSpec lacks.
+                    // for gt, so the immediate ranges over −127…128; leu/gtu likewise on ltu, refusing 0 (imm−1 would
+                    // wrap around), and for cmp4 reading imm−1 as 32 bits (0x100000000 is −1).
                     if (op == 0xc)
                     {
                         b.Add($"{size}.le{unc}", Unit.A, "A8", p, [O.P1, O.P2, O.Eq, imm8Minus1, O.R3], Alias);
                         b.Add($"{size}.gt{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, imm8Minus1, O.R3], Alias);
+                    }
+                    if (op == 0xd)
+                    {
+                        var unsignedMinus1 = size == "cmp4" ? imm8Minus1.AsUnsigned32().Excluding(0) : imm8Minus1.Excluding(0);
+                        b.Add($"{size}.leu{unc}", Unit.A, "A8", p, [O.P1, O.P2, O.Eq, unsignedMinus1, O.R3], Alias);
+                        b.Add($"{size}.gtu{unc}", Unit.A, "A8", p, [O.P2, O.P1, O.Eq, unsignedMinus1, O.R3], Alias);
                     }
                 }
                 b.Add($"{size}.eq{ctype}", Unit.A, "A8", A8(1, 0), [O.P1, O.P2, O.Eq, imm8, O.R3]);
