@@ -146,23 +146,14 @@ public static class InstructionEncoder
         public bool TryEncode(int qp, ReadOnlySpan<int> stored, int wide, out InsnWord word)
         {
             word = default;
-            ulong slot = _pattern;
-            if (qp != 0)
+            if (stored.Length > ParsedSource.MaxOperands) return false;
+            Span<long> values = stackalloc long[stored.Length];
+            for (int i = 0; i < stored.Length; i++)
             {
-                if (!_predicable || (uint)qp > 63) return false;
-                slot |= (ulong)(uint)qp;
+                if (stored[i] == wide) return false;
+                values[i] = stored[i];
             }
-            for (int k = 0; k < _operand.Length; k++)
-            {
-                int v = stored[_operand[k]];
-                if (v == wide || v < _min[k] || v > _max[k]) return false;
-            }
-            foreach (var step in _steps)
-                slot = slot & ~(step.Mask << step.Pos) | ((ulong)(long)stored[step.Operand] >> step.From & step.Mask) << step.Pos;
-            for (int k = 1; k < _predicateTargets.Length; k++)
-                if (stored[_predicateTargets[k - 1]] == stored[_predicateTargets[k]]) return false;
-            word = new InsnWord(slot);
-            return true;
+            return TryEncode(qp, values, out word);
         }
     }
 
