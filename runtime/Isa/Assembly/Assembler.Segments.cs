@@ -88,7 +88,8 @@ public static partial class Assembler
     /// each part is checked: its parse could not have gone otherwise (<see cref="SourceParser.SameAsFromStart"/>); it
     /// starts with a label (layout packs the instructions between labels on their own) that no stop line follows
     /// (that stop would end the group before the label); no stop in it belongs to code before it; it has no .align
-    /// or .org (they depend on the address); it starts in .explicit mode; the part before it ends an instruction group
+    /// or .org (they depend on the address); it was laid out in the mode the part before it ends in (.auto or .explicit,
+    /// guessed from the text before it); the part before it ends an instruction group
     /// (so the group checks, which also forget predicate relations at labels, see the same groups); and no label is
     /// defined twice across parts or as an absolute symbol. When any check fails, the whole source is assembled at
     /// once instead: the result is always the same, the speed only where it is safe. Large generated listings, the
@@ -118,6 +119,31 @@ public static partial class Assembler
             public int Cut(int from, int window) => String is not null
                 ? SourceParser.Cut(String.AsSpan(), from, window)
                 : SourceParser.Cut(Utf8.Span, from, window);
+
+            /// <summary>
+            /// Whether .auto mode is on after [from, to), given whether it was before: the later of the last ".auto" and
+            /// the last ".explicit" there decides. Only a guess (one in a comment misleads it); a wrong guess is found
+            /// when the parts are joined, and the source is then assembled whole.
+            /// </summary>
+            public bool AutoAfter(int from, int to, bool before)
+            {
+                int auto, @explicit;
+                if (String is not null)
+                {
+                    var t = String.AsSpan(from, to - from);
+                    auto = t.LastIndexOf(".auto".AsSpan());
+                    @explicit = t.LastIndexOf(".explicit".AsSpan());
+                }
+                else
+                {
+                    var t = Utf8.Span.Slice(from, to - from);
+                    auto = t.LastIndexOf(s_auto);
+                    @explicit = t.LastIndexOf(s_explicit);
+                }
+                return auto < 0 && @explicit < 0 ? before : auto > @explicit;
+            }
+
+            private static readonly byte[] s_auto = Encoding.ASCII.GetBytes(".auto"), s_explicit = Encoding.ASCII.GetBytes(".explicit");
 
             public int CountLines(int from, int to) => String is not null
                 ? Lines(String.AsSpan(from, to - from))
@@ -154,6 +180,8 @@ public static partial class Assembler
         {
             public int Start, End, FirstLine;
             public bool First, Last;
+            /// <summary>Whether the text before the part leaves .auto mode on, as far as a look at it tells (checked when joined).</summary>
+            public bool StartsAuto;
             public Task? Work;
             public SourceParser? Parser;
             /// <summary>Whether it could be laid out alone; when not, the source is assembled whole.</summary>
@@ -225,13 +253,15 @@ public static partial class Assembler
         private static IEnumerable<Part> Cut(Text text, int chunkChars)
         {
             int start = 0, line = 1;
+            bool auto = false;
             while (true)
             {
                 int end = text.Length - start > chunkChars ? text.Cut(start + chunkChars, chunkChars) : text.Length;
-                var part = new Part { Start = start, End = end, FirstLine = line, First = start == 0, Last = end == text.Length };
+                var part = new Part { Start = start, End = end, FirstLine = line, First = start == 0, Last = end == text.Length, StartsAuto = auto };
                 yield return part;
                 if (part.Last) yield break;
                 line += text.CountLines(start, end);
+                auto = text.AutoAfter(start, end, auto);
                 start = end;
             }
         }
@@ -248,7 +278,7 @@ public static partial class Assembler
                 parsed.Release();
                 return;
             }
-            var layout = new Layout(part.Parser.Diagnostics, parsed);
+            var layout = new Layout(part.Parser.Diagnostics, parsed, part.StartsAuto);
             try
             {
                 layout.Run();
@@ -319,7 +349,8 @@ public static partial class Assembler
                 part.Work!.GetAwaiter().GetResult();
                 try
                 {
-                    if (!part.Alone || !part.Parser!.SameAsFromStart(_before) || _auto || !_previousEndsGroup) return false;
+                    // The mode the part was laid out in must be the one the part before it ended in.
+                    if (!part.Alone || !part.Parser!.SameAsFromStart(_before) || _auto != part.StartsAuto || !_previousEndsGroup) return false;
                     part.Parser.Leave(_before);
                     foreach (var kv in part.Labels!)
                     {

@@ -98,10 +98,12 @@ public static partial class Assembler
         private readonly Bundler.Packer _packer = new();
         private readonly List<Bundler.Packed> _packed = new();
 
-        public Layout(List<AsmDiagnostic> diags, ParsedSource source)
+        /// <param name="auto">Starts in .auto mode (a part of a source that was in .auto mode where the part begins).</param>
+        public Layout(List<AsmDiagnostic> diags, ParsedSource source, bool auto = false)
         {
             _diags = diags;
             _src = source;
+            _auto = auto;
             _absolute = source.AbsoluteSymbols;
             // Sized from the table's capacity, not its count, so that parts of a long source rent the same size, which
             // the segments' pool warm-up (Segments.WarmUp) has ready; what is never written is never paged in.
