@@ -202,7 +202,7 @@ public static partial class Assembler
             // back to the pool as soon as it is built, so the next part reuses memory already paged in.
             const int inFlight = 4;
             // One more than in flight: the next part starts before the oldest is joined and gives its code back.
-            WarmUp(text, chunkChars, inFlight + 1);
+            WarmUp(chunkChars, inFlight + 1);
             var queue = new Queue<Part>();
             var linker = new Linker(text.Length);
             try
@@ -233,7 +233,7 @@ public static partial class Assembler
         /// the first of them set off a full collection: here, before any part is parsed, there is little to collect;
         /// once parts are in flight, that collection copied their live objects around (a tenth of a 600k-line run).
         /// </summary>
-        private static void WarmUp(Text text, int chunkChars, int parts)
+        private static void WarmUp(int chunkChars, int parts)
         {
             int instructions = SourceParser.ExpectedInstructions(chunkChars);
             var held = new List<Action>();
