@@ -106,68 +106,48 @@ public sealed partial class SourceParser
     /// the text's end if that is within the window, else the first line end (at least 64K characters are searched).
     /// Parsing does not care where the cut is, only that it is at a line end.
     /// </summary>
-    internal static int Cut(ReadOnlySpan<char> text, int from, int window)
-    {
-        window = Math.Max(window, MinCutWindow);
-        int first = -1;
-        int limit = (int)Math.Min(text.Length, (long)from + window);
-        for (int i = from; i < limit; i++)
-        {
-            int nl = text.Slice(i, limit - i).IndexOf('\n');
-            if (nl < 0) break;
-            i += nl;
-            if (first < 0) first = i + 1;
-            if (StartsWithLabel(text.Slice(i + 1))) return i + 1;
-        }
-        // No label line: the text's end when it is near, so the part runs to it, else the first line end.
-        if (limit == text.Length) return text.Length;
-        if (first >= 0) return first;
-        int any = text.Slice(from).IndexOf('\n');
-        return any < 0 ? text.Length : from + any + 1;
-    }
+    internal static int Cut(ReadOnlySpan<char> text, int from, int window) => Cut(text, from, window, '\n', s_charAt);
 
     /// <summary><see cref="Cut(ReadOnlySpan{char}, int, int)"/> on UTF-8 text (a line end is the byte 0x0A, which no other character's bytes contain).</summary>
-    internal static int Cut(ReadOnlySpan<byte> text, int from, int window)
+    internal static int Cut(ReadOnlySpan<byte> text, int from, int window) => Cut(text, from, window, (byte)'\n', s_byteAt);
+
+    // Labels are ASCII: a UTF-8 byte and a UTF-16 char read the same where it matters.
+    private static readonly Func<char, char> s_charAt = c => c;
+    private static readonly Func<byte, char> s_byteAt = b => (char)b;
+
+    private static int Cut<T>(ReadOnlySpan<T> text, int from, int window, T newline, Func<T, char> charOf) where T : IEquatable<T>
     {
         window = Math.Max(window, MinCutWindow);
         int first = -1;
         int limit = (int)Math.Min(text.Length, (long)from + window);
         for (int i = from; i < limit; i++)
         {
-            int nl = text.Slice(i, limit - i).IndexOf((byte)'\n');
+            int nl = text.Slice(i, limit - i).IndexOf(newline);
             if (nl < 0) break;
             i += nl;
             if (first < 0) first = i + 1;
-            if (StartsWithLabel(text.Slice(i + 1))) return i + 1;
+            if (StartsWithLabel(text.Slice(i + 1), charOf)) return i + 1;
         }
         // No label line: the text's end when it is near, so the part runs to it, else the first line end.
         if (limit == text.Length) return text.Length;
         if (first >= 0) return first;
-        int any = text.Slice(from).IndexOf((byte)'\n');
+        int any = text.Slice(from).IndexOf(newline);
         return any < 0 ? text.Length : from + any + 1;
     }
 
     private const int MinCutWindow = 1 << 16;
 
     /// <summary>Whether <paramref name="line"/> starts, in its first column, with an identifier and a colon.</summary>
-    private static bool StartsWithLabel(ReadOnlySpan<char> line)
+    private static bool StartsWithLabel<T>(ReadOnlySpan<T> line, Func<T, char> charOf)
     {
-        if (line.Length == 0 || !IsLabelChar(line[0]) || (uint)(line[0] - '0') <= 9) return false;
+        if (line.Length == 0) return false;
+        char c = charOf(line[0]);
+        if (!IsLabelChar(c) || (uint)(c - '0') <= 9) return false;
         for (int i = 1; i < line.Length && i < 256; i++)
         {
-            if (line[i] == ':') return true;
-            if (!IsLabelChar(line[i])) return false;
-        }
-        return false;
-    }
-
-    private static bool StartsWithLabel(ReadOnlySpan<byte> line)
-    {
-        if (line.Length == 0 || !IsLabelChar((char)line[0]) || (uint)(line[0] - '0') <= 9) return false;
-        for (int i = 1; i < line.Length && i < 256; i++)
-        {
-            if (line[i] == ':') return true;
-            if (!IsLabelChar((char)line[i])) return false;
+            c = charOf(line[i]);
+            if (c == ':') return true;
+            if (!IsLabelChar(c)) return false;
         }
         return false;
     }
