@@ -51,7 +51,9 @@ for line in open(cg_file):
         continue
     a = re.search(r'\?\?\?:0x([0-9a-f]+)', fn)
     if a and syms:
-        i = bisect.bisect_right(addrs, int(a.group(1), 16) - base) - 1
+        addr = int(a.group(1), 16)
+        # The runtime's assembly helpers (write barriers…) are reported at their own addresses.
+        i = bisect.bisect_right(addrs, addr - base if addr >= base else addr) - 1
         fn = syms[i][1] if i >= 0 else fn
     fn = re.sub(r'^IvtGen_Runtime_IvtGen_Isa_', '', fn)
     per[fn] = per.get(fn, 0) + ir

@@ -16,6 +16,8 @@ namespace IvtGen.Isa;
 public struct SourceInstruction
 {
     private static readonly Form[] s_forms = InstructionTable.Forms.ToArray();
+    /// <summary>Per form id, its <see cref="Placement"/> flags: read for every instruction recorded, so not worked out each time.</summary>
+    private static readonly byte[] s_placement = Array.ConvertAll(s_forms, Placement);
 
     private ushort _form;
     private ushort _column;
@@ -70,15 +72,17 @@ public struct SourceInstruction
     /// <summary>The form must start its instruction group (alloc, flushrs, loadrs): the stop comes right before its slot.</summary>
     internal readonly bool FirstInGroup => (_flags & MustStartGroup) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal SourceInstruction(Form form, int qp, int units, int line, int column, int valueIndex, bool extra)
     {
-        _form = checked((ushort)form.Id);
+        int id = form.Id;
+        _form = (ushort)id; // the table has fewer than 65,536 forms (InstructionTable's ids are indices)
         Qp = (byte)qp;
         UnitMask = (byte)units;
         Line = line;
         _column = column < WideColumn ? (ushort)column : WideColumn;
         ValueIndex = valueIndex;
-        _flags = (byte)((extra ? HasExtras : 0) | Placement(form));
+        _flags = (byte)((extra ? HasExtras : 0) | s_placement[id]);
         OperandCount = (byte)form.Operands.Length;
     }
 
@@ -159,17 +163,16 @@ public sealed class ParsedSource
     /// <summary>Replaces the operand values of instruction <paramref name="i"/> (as many as its form has).</summary>
     public void SetValues(int i, ReadOnlySpan<long> values) => Store(_instructions[i].ValueIndex, values);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Store(int at, ReadOnlySpan<long> values)
     {
+        var stored = _values.AsSpan(at, values.Length);
         for (int k = 0; k < values.Length; k++)
         {
             long v = values[k];
-            if (v > int.MinValue && v <= int.MaxValue) _values[at + k] = (int)v;
-            else
-            {
-                _values[at + k] = Wide;
-                _wide[at + k] = v;
-            }
+            // int.MinValue + 1 … int.MaxValue are stored as they are; int.MinValue marks a wide one.
+            if ((ulong)(v - (int.MinValue + 1L)) <= int.MaxValue - (int.MinValue + 1L)) stored[k] = (int)v;
+            else StoreWide(at + k, v);
         }
     }
 
@@ -180,23 +183,44 @@ public sealed class ParsedSource
     public PendingOperand[]? PendingOf(int i) => _instructions[i].HasExtra ? _extras[i].Pending : null;
 
     /// <summary>Appends an instruction and its operand values.</summary>
+    // Inlined into the parser, which records every instruction of a long listing through here.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int Add(Form form, int qp, ReadOnlySpan<long> values, int line, int column, PendingOperand[]? pending, MatchedInstruction[]? alternatives)
     {
-        if (InstructionCount == _instructions.Length) Arrays.Grow(ref _instructions, InstructionCount * 2, InstructionCount);
-        if (_valueCount + values.Length > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, _valueCount + values.Length), _valueCount);
+        if (InstructionCount == _instructions.Length || _valueCount + values.Length > _values.Length) Grow(values.Length);
         int index = InstructionCount++;
         int units = Bundler.MaskOf(form.Unit);
         bool extra = pending is not null || alternatives is not null || column >= SourceInstruction.WideColumn;
-        if (extra)
-        {
-            _extras.Add(index, new Extras { Pending = pending, Alternatives = alternatives, Column = column });
-            if (alternatives is not null)
-                foreach (var a in alternatives) units |= Bundler.MaskOf(a.Form.Unit);
-        }
-        _instructions[index] = new SourceInstruction(form, qp, units, line, column, _valueCount, extra);
-        Store(_valueCount, values);
-        _valueCount += values.Length;
+        if (extra) units = AddExtras(index, pending, alternatives, column, units);
+        int at = _valueCount;
+        _instructions[index] = new SourceInstruction(form, qp, units, line, column, at, extra);
+        Store(at, values);
+        _valueCount = at + values.Length;
         return index;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int values)
+    {
+        if (InstructionCount == _instructions.Length) Arrays.Grow(ref _instructions, InstructionCount * 2, InstructionCount);
+        if (_valueCount + values > _values.Length) Arrays.Grow(ref _values, Math.Max(_values.Length * 2, _valueCount + values), _valueCount);
+    }
+
+    /// <summary>Keeps what few instructions have (pending operands, other units, a wide column); returns their units with the alternatives'.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int AddExtras(int index, PendingOperand[]? pending, MatchedInstruction[]? alternatives, int column, int units)
+    {
+        _extras.Add(index, new Extras { Pending = pending, Alternatives = alternatives, Column = column });
+        if (alternatives is not null)
+            foreach (var a in alternatives) units |= Bundler.MaskOf(a.Form.Unit);
+        return units;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StoreWide(int at, long v)
+    {
+        _values[at] = Wide;
+        _wide[at] = v;
     }
 
     /// <summary>Appends the instructions of <paramref name="other"/> (a later part of the same source, parsed alone) after these.</summary>

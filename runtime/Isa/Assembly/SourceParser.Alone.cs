@@ -18,44 +18,30 @@ public sealed partial class SourceParser
     }
 
     /// <summary>
-    /// <see cref="ParseAlone(string?, char[]?, int, int, int, bool, int)"/> of UTF-8 text, decoded a block of whole lines
-    /// at a time into a buffer small enough for the ordinary heap (a buffer for the whole part would be a large object,
-    /// whose first allocations set off full collections, and would touch a megabyte where 64 KB do).
+    /// <see cref="ParseAlone(string?, char[]?, int, int, int, bool, int)"/> of UTF-8 text, read line by line as bytes: the
+    /// fast path reads the common line as it is, and only the lines it declines are decoded, one at a time.
     /// </summary>
     internal static SourceParser ParseAlone(ReadOnlySpan<byte> utf8, int firstLine, bool last, int expectedInstructions)
     {
         var p = new SourceParser(new List<AsmDiagnostic>(), expectedInstructions) { _line = firstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
-        const int Block = 32 << 10;
-        var chars = Arrays.Rent<char>(Block + 1);
-        try
+        p.ParseLines(utf8, last);
+        return p;
+    }
+
+    /// <summary>The lines of UTF-8 text, as <see cref="ParseLines(string?, char[]?, int, int, bool)"/> reads those of a string.</summary>
+    private void ParseLines(ReadOnlySpan<byte> text, bool last)
+    {
+        while (true)
         {
-            while (true)
-            {
-                // Whole lines up to a block; a longer line is decoded whole.
-                int take = utf8.Length;
-                if (take > Block)
-                {
-                    int nl = utf8.Slice(0, Block).LastIndexOf((byte)'\n');
-                    if (nl < 0) nl = utf8.IndexOf((byte)'\n');
-                    take = nl < 0 ? utf8.Length : nl + 1;
-                }
-                var block = utf8.Slice(0, take);
-                int need = Encoding.UTF8.GetMaxCharCount(block.Length);
-                if (chars.Length < need)
-                {
-                    Arrays.Return(chars);
-                    chars = Arrays.Rent<char>(need);
-                }
-                int n = Decode(block, chars);
-                bool end = take == utf8.Length;
-                p.ParseLines(null, chars, 0, n, last && end);
-                if (end) return p;
-                utf8 = utf8.Slice(take);
-            }
-        }
-        finally
-        {
-            Arrays.Return(chars);
+            int nl = text.IndexOf((byte)'\n');
+            if (nl < 0 && !last) return;
+            var line = nl < 0 ? text : text.Slice(0, nl);
+            _line++;
+            int e = line.Length;
+            while (e > 0 && line[e - 1] == (byte)'\r') e--;
+            ParseLine(line.Slice(0, e));
+            if (nl < 0) return;
+            text = text.Slice(nl + 1);
         }
     }
 

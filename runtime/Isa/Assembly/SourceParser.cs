@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -25,7 +26,6 @@ public sealed partial class SourceParser
     // The common instruction line, read and matched in one pass (null when a test turned it off).
     private readonly FastLine? _fast;
     private readonly FastLine.Switch? _fastTesting;
-    private readonly long[] _fastValues = new long[ParsedSource.MaxOperands];
     private BundleItem? _open;
     private int _line;
     // Parsing a chunk alone (ParseInChunks): what it took from the state before it, to tell whether that mattered.
@@ -282,6 +282,25 @@ public sealed partial class SourceParser
     {
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
         if (_fast is not null && TryFastLine(text is not null ? text.AsSpan(start, end - start) : chars.AsSpan(start, end - start))) return;
+        ParseStatements(text, chars, start, end);
+    }
+
+    /// <summary>Parses a line of UTF-8 text: through the fast path as it is, else decoded for the lexer.</summary>
+    private void ParseLine(ReadOnlySpan<byte> line)
+    {
+        if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
+        if (_fast is not null && TryFastLine(line)) return;
+        // A line end is the byte 0x0A, which no other character's bytes contain: a line decodes alone as it would
+        // with the text around it.
+        if (_lineChars.Length < line.Length) _lineChars = new char[Math.Max(line.Length, 2 * _lineChars.Length)];
+        ParseStatements(null, _lineChars, 0, Decode(line, _lineChars));
+    }
+
+    private char[] _lineChars = new char[256];
+
+    /// <summary>The statements of a line, through the lexer, the operand parser and the form matcher.</summary>
+    private void ParseStatements(string? text, char[]? chars, int start, int end)
+    {
         var tokens = _tokens;
         string? lexError;
         int lexCol;
@@ -310,14 +329,14 @@ public sealed partial class SourceParser
     }
 
     /// <summary>The line through <see cref="FastLine"/>, recorded as ParseStatement records it; false (nothing done) when it declines.</summary>
-    private bool TryFastLine(ReadOnlySpan<char> line)
+    private bool TryFastLine<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
     {
-        var values = _fastValues.AsSpan();
-        if (!_fast!.TryParse(line, values, out var form, out int qp, out int count, out int column, out int stopColumn, out var others)) return false;
+        var fast = _fast!;
+        if (!fast.TryParse(line)) return false;
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
-        AddInstruction(form, qp, values.Slice(0, count), column, null, others);
+        AddInstruction(fast.Form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, fast.Pending, fast.Others);
         // After an instruction a stop always has one to end (it cannot be the one at the start of a bundle that throws).
-        if (stopColumn != 0) Stop(stopColumn);
+        if (fast.StopColumn != 0) Stop(fast.StopColumn);
         return true;
     }
 
@@ -385,6 +404,7 @@ public sealed partial class SourceParser
     }
 
     /// <summary>Records a matched instruction of this line, in the open bundle or the run of instructions before it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddInstruction(Form form, int qp, ReadOnlySpan<long> values, int column, PendingOperand[]? pending, MatchedInstruction[]? others)
     {
         int index = _parsed.Add(form, qp, values, _line, column, pending, others);

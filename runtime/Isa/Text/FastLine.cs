@@ -1,20 +1,30 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace IvtGen.Isa;
 
 /// <summary>
-/// The common instruction line — <c>(p6) add r1=r2,r3 ;; // x</c> — read and matched to its form in one pass over
-/// its characters, for what the lexer, <see cref="InstructionSyntaxParser"/> and <see cref="FormMatcher"/> give it
-/// in several. The result must be the general path's exactly, so this takes only lines whose every token it reads
-/// as they do: an optional (pN), a mnemonic, operands that are registers r/f/p/b (and the aliases
-/// <see cref="InstructionSyntaxParser.TryRegister"/> knows), [rN] or integer literals, at most one '=', an optional
-/// ';;' and comment. Anything else (labels, braces, directives, names, expressions, non-ASCII, odd numbers, a
-/// statement after ';;') and any line it cannot match is declined: the general path reads it as before, and writes
-/// whatever error it has. One instance per <see cref="SourceParser"/> (chunks parse on several threads).
+/// The common instruction line — <c>(p6) add r1=r2,r3 ;; // x</c>, <c>br.cond.sptk.few L12</c> — read and matched to
+/// its form in one pass over its characters, for what the lexer, <see cref="InstructionSyntaxParser"/> and
+/// <see cref="FormMatcher"/> give it in several. The result must be the general path's exactly, so this takes only
+/// lines whose every token it reads as they do: an optional (pN), a mnemonic, operands that are registers r/f/p/b (and
+/// the aliases <see cref="InstructionSyntaxParser.TryRegister"/> knows), [rN], integer literals or a branch target
+/// named by a symbol, at most one '=', an optional ';;' and comment. Anything else (labels, braces, directives,
+/// expressions, non-ASCII, odd numbers, a statement after ';;') and any line it cannot match is declined: the general
+/// path reads it as before, and writes whatever error it has.
+/// <para>
+/// The line comes as UTF-16 (a string, a reader's buffer) or UTF-8 (a mapped file). It is copied into a buffer of
+/// ASCII bytes (UTF-16 narrowed, anything past ASCII marked 0x80, which no token takes) followed by zeros, and read
+/// from there through a pointer: every scan stops at the zero after the line without a bounds check per character,
+/// and a mnemonic is taken eight characters a word. Parsing is most of assembling a long listing, and this is most of
+/// parsing.
+/// </para>
+/// One instance per <see cref="SourceParser"/> (parts of a source parse on several threads).
 /// </summary>
-internal sealed class FastLine
+internal sealed unsafe class FastLine
 {
     /// <summary>
     /// Tests run the same source with and without the fast path and count what it took. An AsyncLocal flows into
@@ -29,111 +39,165 @@ internal sealed class FastLine
         public int Lines, Hits;
     }
 
+    // ---- What the last line taken gave ----
+
+    /// <summary>The form matched.</summary>
+    public Form Form = null!;
+    /// <summary>The qualifying predicate, and how many operand values <see cref="Values"/> holds.</summary>
+    public int Qp, Count;
+    /// <summary>The operand values as the form takes them (0 for fixed tokens and branch targets).</summary>
+    public readonly long[] Values = new long[ParsedSource.MaxOperands];
+    /// <summary>The first token's column (the '(' of a qp, else the mnemonic's), as the general path records it.</summary>
+    public int Column;
+    /// <summary>The column of a trailing ';;', or 0.</summary>
+    public int StopColumn;
+    /// <summary>Branch targets named by a symbol, evaluated after layout; null when all values are known.</summary>
+    public PendingOperand[]? Pending;
+    /// <summary>The matches on other units SourceParser.OtherUnits would find (nop, break, chk.s…); usually null.</summary>
+    public MatchedInstruction[]? Others;
+
+    // ---- The line, and its operands as written ----
+
+    /// <summary>Longer lines (a comment, most likely) are left to the general path.</summary>
+    private const int MaxLine = 256;
+    /// <summary>Zeros after the line: the scans' stop, and room to read a mnemonic that ends the line as three words.</summary>
+    private const int Tail = 3 * sizeof(ulong);
+    private readonly byte[] _line = new byte[MaxLine + Tail];
+
+    private readonly long[] _written = new long[ParsedSource.MaxOperands];
+    // Where each operand starts in the line (for a symbol's column and name), and a symbol's length.
+    private readonly int[] _at = new int[ParsedSource.MaxOperands], _symbolLength = new int[ParsedSource.MaxOperands];
+
     // Written operand kinds, three bits each in a shape code (0 is no operand).
-    private const uint WGr = 1, WFr = 2, WPr = 3, WBr = 4, WMem = 5, WImm = 6;
+    private const uint WGr = 1, WFr = 2, WPr = 3, WBr = 4, WMem = 5, WImm = 6, WSym = 7;
 
-    /// <summary>A mnemonic with one shape of written operands, and the forms that shape can match, in table order.</summary>
-    private sealed class Shape
-    {
-        public string Mnemonic = "";
-        public uint Code;
-        public int Hash;
-        /// <summary>Null when lines of this shape are left to the general path.</summary>
-        public Form[]? Candidates;
-    }
+    /// <summary>The longest mnemonic read here: it is kept as three words of eight lowered ASCII characters.</summary>
+    private const int MaxMnemonic = 24;
 
-    private Shape?[] _shapes = new Shape?[64];
-    private int _shapeCount;
-
-    private const int MaxRegister = 8, MaxShapes = 1 << 14;
+    private const int MaxShapes = 1 << 14, MaxSymbol = 128;
 
     /// <summary>
-    /// Reads and matches <paramref name="line"/>, or returns false (having changed nothing) when it is not a line
-    /// this path takes. On success <paramref name="values"/> (room for <see cref="ParsedSource.MaxOperands"/>) holds
-    /// the <paramref name="count"/> operand values; <paramref name="column"/> is the first token's (the '(' of a qp,
-    /// else the mnemonic's), as the general path records it; <paramref name="stopColumn"/> is that of a trailing
-    /// ';;', or 0. <paramref name="others"/> are the matches on other units SourceParser.OtherUnits would find.
+    /// Reads and matches <paramref name="line"/> (without its line end), or returns false when it is not a line this
+    /// path takes. On success the fields above describe it.
     /// </summary>
-    public bool TryParse(ReadOnlySpan<char> line, Span<long> values, out Form form, out int qp, out int count, out int column, out int stopColumn,
-        out MatchedInstruction[]? others)
+    public bool TryParse<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
     {
-        form = null!;
-        others = null;
-        qp = 0;
-        count = 0;
-        stopColumn = 0;
-        var written = _written;
-        int negated = 0;
         int n = line.Length;
-        int i = SkipBlanks(line, 0);
-        column = i + 1;
-        if (i < n && line[i] == '(')
+        if (n > MaxLine) return false;
+        fixed (byte* text = _line)
+        fixed (TChar* from = line)
         {
-            // As ParseInstruction reads it: the register as written (GNU as does not take (P6)), not lowered.
-            i = SkipBlanks(line, i + 1);
-            int s = i;
-            i = WordEnd(line, i);
-            if (i < 0 || !InstructionSyntaxParser.TryRegister(line.Slice(s, i - s), out var k, out qp) || k != OperandKind.Pr) return false;
-            i = SkipBlanks(line, i);
-            if (i >= n || line[i] != ')') return false;
-            i = SkipBlanks(line, i + 1);
+            if (typeof(TChar) == typeof(byte)) Copy((byte*)from, text, n);
+            else Narrow((char*)from, text, n);
+            for (int k = 0; k < Tail; k += sizeof(ulong)) *(ulong*)(text + n + k) = 0;
+            return Parse(text, n);
+        }
+    }
+
+    /// <summary>A line's bytes, a word at a time (a call to a general copy costs more than these few words).</summary>
+    private static void Copy(byte* from, byte* to, int n)
+    {
+        int k = 0;
+        for (; k + sizeof(ulong) <= n; k += sizeof(ulong)) *(ulong*)(to + k) = *(ulong*)(from + k);
+        for (; k < n; k++) to[k] = from[k];
+    }
+
+    /// <summary>UTF-16 as ASCII bytes: a character past ASCII becomes 0x80, which no token the parse reads takes.</summary>
+    private static void Narrow(char* from, byte* to, int n)
+    {
+        for (int k = 0; k < n; k++)
+        {
+            char c = from[k];
+            to[k] = c < 128 ? (byte)c : (byte)0x80;
+        }
+    }
+
+    private bool Parse(byte* text, int n)
+    {
+        byte* p = Blanks(text), end = text + n;
+        int column = (int)(p - text) + 1, qp = 0;
+        if (*p == '(')
+        {
+            // As ParseInstruction reads it: pN as written (GNU as does not take (P6)); other spellings are declined.
+            p = Blanks(p + 1);
+            if (*p != 'p' || (p = Digits(p + 1, 63, out qp)) is null || IsIdentPart(*p)) return false;
+            p = Blanks(p);
+            if (*p != ')') return false;
+            p = Blanks(p + 1);
         }
 
-        // The mnemonic, hashed as lowered (ASCII only, as SetMnemonic lowers it). A letter first: '.' starts a
+        // The mnemonic, lowered (ASCII only, as SetMnemonic lowers it) into three words. A letter first: '.' starts a
         // directive, a digit a number.
-        if (i >= n || !IsLetter(line[i])) return false;
-        int ms = i;
-        uint hash = 2166136261;
-        for (; i < n && IsIdentPart(line[i]); i++) hash = (hash ^ Lower(line[i])) * 16777619;
-        if (i < n && line[i] >= 128) return false;
-        var mnemonic = line.Slice(ms, i - ms);
+        byte* m = p;
+        if (!IsLetter(*p)) return false;
+        bool upper = false;
+        while (IsIdentPart(*p)) upper |= (uint)(*p++ - 'A') <= 'Z' - 'A';
+        int length = (int)(p - m);
+        if (length > MaxMnemonic || *p >= 128) return false;
+        ulong m0 = Word(m, length), m1 = Word(m + 8, length - 8), m2 = Word(m + 16, length - 16);
+        if (upper)
+        {
+            m0 = Lower(m0);
+            m1 = Lower(m1);
+            m2 = Lower(m2);
+        }
 
         // Operands. What follows the mnemonic can also make the line a label (':') or an assignment ('='): neither
         // starts an operand, so both are declined here.
-        int outputs = 0;
+        var written = _written;
+        int count = 0, outputs = 0, negated = 0;
         uint kinds = 0;
-        i = SkipBlanks(line, i);
-        if (i < n && line[i] != ';' && line[i] != '#' && line[i] != '/')
+        p = Blanks(p);
+        if (p != end && *p is not (byte)';' and not (byte)'#' and not (byte)'/')
         {
             while (true)
             {
-                if (i >= n || count == ParsedSource.MaxOperands) return false;
-                char c = line[i];
+                if (count == ParsedSource.MaxOperands) return false;
+                byte c = *p;
                 uint kind;
                 long value;
+                _at[count] = (int)(p - text);
                 if (c == '[')
                 {
-                    i = SkipBlanks(line, i + 1);
-                    i = Register(line, i, out var k, out int r);
-                    if (i < 0 || k != OperandKind.Gr) return false;
-                    i = SkipBlanks(line, i);
-                    if (i >= n || line[i] != ']') return false;
-                    i++;
+                    p = Register(Blanks(p + 1), out var k, out int r);
+                    if (p is null || k != OperandKind.Gr) return false;
+                    p = Blanks(p);
+                    if (*p++ != ']') return false;
                     kind = WMem;
                     value = r;
                 }
-                else if (IsLetter(c))
+                else if (IsLetter(c) || c == '_')
                 {
-                    i = Register(line, i, out var k, out int r);
-                    if (i < 0) return false;
-                    kind = k switch { OperandKind.Gr => WGr, OperandKind.Fr => WFr, OperandKind.Pr => WPr, OperandKind.Br => WBr, _ => 0 };
-                    if (kind == 0) return false; // ar/cr: their forms are for the general path
-                    value = r;
+                    byte* e = Register(p, out var k, out int r);
+                    if (e is not null)
+                    {
+                        kind = k switch { OperandKind.Gr => WGr, OperandKind.Fr => WFr, OperandKind.Pr => WPr, OperandKind.Br => WBr, _ => 0 };
+                        if (kind == 0) return false; // ar/cr: their forms are for the general path
+                        value = r;
+                        p = e;
+                    }
+                    else
+                    {
+                        // Not a register: a symbol, which only a branch target takes here (Candidates).
+                        e = WordEnd(p);
+                        if (e is null || e - p > MaxSymbol) return false;
+                        _symbolLength[count] = (int)(e - p);
+                        kind = WSym;
+                        value = 0;
+                        p = e;
+                    }
                 }
                 else if (c == '-')
                 {
                     // ParseOperand's negated literal: the number's 64 bits, negated with wrap-around.
-                    i = SkipBlanks(line, i + 1);
-                    i = Number(line, i, out long v);
-                    if (i < 0) return false;
+                    if ((p = Number(Blanks(p + 1), out long v)) is null) return false;
                     kind = WImm;
                     value = unchecked(-v);
                     negated |= 1 << count;
                 }
                 else
                 {
-                    i = Number(line, i, out value);
-                    if (i < 0) return false;
+                    if ((p = Number(p, out value)) is null) return false;
                     kind = WImm;
                 }
                 written[count] = value;
@@ -141,44 +205,79 @@ internal sealed class FastLine
                 count++;
                 // A register or literal ends at ',', '=', ';;', a comment or the line's end; anything else (an
                 // operator, say) makes an expression of it, which this path does not read.
-                i = SkipBlanks(line, i);
-                if (i < n && line[i] == ',')
+                p = Blanks(p);
+                if (*p == ',')
                 {
-                    i = SkipBlanks(line, i + 1);
+                    p = Blanks(p + 1);
                     continue;
                 }
-                if (i < n && line[i] == '=')
+                if (*p == '=')
                 {
                     if (outputs != 0) return false;
                     outputs = count;
-                    i = SkipBlanks(line, i + 1);
+                    p = Blanks(p + 1);
                     continue;
                 }
                 break;
             }
         }
-        if (i + 1 < n && line[i] == ';' && line[i + 1] == ';')
+        int stopColumn = 0;
+        if (p[0] == ';' && p[1] == ';')
         {
-            stopColumn = i + 1;
-            i = SkipBlanks(line, i + 2);
+            stopColumn = (int)(p - text) + 1;
+            p = Blanks(p + 2);
         }
-        if (i < n && line[i] != '#' && !(line[i] == '/' && i + 1 < n && line[i + 1] == '/')) return false;
+        if (p != end && *p != '#' && !(p[0] == '/' && p[1] == '/')) return false;
 
         uint code = (uint)count | (uint)outputs << 4 | kinds << 8;
-        var candidates = Find(mnemonic, code, (int)(hash ^ code * 0x9E3779B1u)).Candidates;
+        var candidates = Find(m0, m1, m2, code).Candidates;
         if (candidates is null) return false;
         var operands = new Written(written.AsSpan(0, count), code, negated, qp);
-        foreach (var f in candidates)
+        foreach (var candidate in candidates)
         {
-            if (!Fits(f, operands, values)) continue;
-            form = f;
-            if (SourceParser.MayHaveTwin(f)) others = OtherUnits(candidates, f, operands);
+            if (!candidate.Fits(operands, Values)) continue;
+            var form = candidate.Form;
+            PendingOperand[]? pending = null;
+            if (candidate.TakesTarget && (pending = Targets(text, code, count)) is null) return false; // a reserved name: the general path says why
+            Form = form;
+            Qp = qp;
+            Count = count;
+            Column = column;
+            StopColumn = stopColumn;
+            Pending = pending;
+            Others = SourceParser.MayHaveTwin(form) ? OtherUnits(candidates, form, operands, pending) : null;
             return true;
         }
         return false; // nothing fits: the general path says why
     }
 
-    private readonly long[] _written = new long[ParsedSource.MaxOperands];
+    /// <summary>
+    /// The branch targets the line names, as FormMatcher leaves them pending: the symbol as written, at its column. Null
+    /// when a name is one the table reserves (ip, pr…), which the general path refuses as a target.
+    /// </summary>
+    private PendingOperand[]? Targets(byte* text, uint code, int count)
+    {
+        int symbols = 0;
+        for (int k = 0; k < count; k++) if ((code >> (8 + 3 * k) & 7) == WSym) symbols++;
+        var pending = new PendingOperand[symbols];
+        for (int k = 0, p = 0; k < count; k++)
+        {
+            if ((code >> (8 + 3 * k) & 7) != WSym) continue;
+            string name = Text(text + _at[k], _symbolLength[k]);
+            if (FormMatcher.IsReservedName(name)) return null;
+            int column = _at[k] + 1;
+            pending[p++] = new PendingOperand(k, new Expr.Symbol(name, column), column);
+        }
+        return pending;
+    }
+
+    /// <summary>ASCII bytes as a string.</summary>
+    private static string Text(byte* ascii, int length)
+    {
+        Span<char> chars = stackalloc char[length];
+        for (int k = 0; k < length; k++) chars[k] = (char)ascii[k];
+        return chars.ToString();
+    }
 
     /// <summary>The operands as written: values, kinds (in the shape code), which literals were negated, and the qp.</summary>
     private readonly ref struct Written
@@ -213,83 +312,205 @@ internal sealed class FastLine
     }
 
     /// <summary>
-    /// Whether <paramref name="f"/> (a candidate: its operand kinds fit) takes the operands, as FormMatcher.Match
-    /// decides it; on success <paramref name="values"/> holds the form's values (the written ones, 0 for fixed tokens).
+    /// A form some shape can match, with what FormMatcher.Match checks of each operand worked out once: most operands
+    /// take one interval of values (perhaps a multiple of a power of two), a compare or two each.
     /// </summary>
-    private static bool Fits(Form f, in Written w, Span<long> values)
+    private sealed class Candidate
     {
-        if (w.Qp != 0 && (f.Pattern.Mask & 0x3f) != 0) return false; // cannot be predicated
-        var ops = f.Operands;
-        for (int i = 0; i < ops.Length; i++)
+        public readonly Form Form;
+        /// <summary>
+        /// It has a branch target, which (a literal target leaving the shape to the general path) is a symbol: its
+        /// value waits for layout, and so does the codec's check of the operands.
+        /// </summary>
+        public readonly bool TakesTarget;
+        private readonly bool _predicable;
+        /// <summary>Every operand is checked by <see cref="How.Range"/> and no codec checks them together: the common case, done in one loop.</summary>
+        private readonly bool _ranges;
+        private readonly Check[] _checks;
+
+        public Candidate(Form form)
         {
-            var op = ops[i];
-            long v = values[i] = w.Values[i];
-            // MatchOperand's checks, without composing the messages only the general path needs.
+            Form = form;
+            _predicable = (form.Pattern.Mask & 0x3f) == 0;
+            _checks = new Check[form.Operands.Length];
+            _ranges = form.Codec is null;
+            for (int i = 0; i < _checks.Length; i++)
+            {
+                _checks[i] = Check.Of(form.Operands[i]);
+                TakesTarget |= _checks[i].How == How.Pending;
+                _ranges &= _checks[i].How == How.Range;
+            }
+        }
+
+        /// <summary>
+        /// Whether the form takes the operands, as FormMatcher.Match decides it; on success <paramref name="values"/>
+        /// holds the form's values (the written ones, 0 for fixed tokens and branch targets).
+        /// </summary>
+        public bool Fits(in Written w, long[] values)
+        {
+            if (w.Qp != 0 && !_predicable) return false;
+            var checks = _checks;
+            var written = w.Values;
+            if (_ranges)
+            {
+                for (int i = 0; i < checks.Length; i++)
+                    if (!checks[i].Takes(written[i])) return false;
+                written.CopyTo(values);
+                return true;
+            }
+            var ops = Form.Operands;
+            for (int i = 0; i < checks.Length; i++)
+            {
+                long v = values[i] = written[i];
+                switch (checks[i].How)
+                {
+                    case How.Range:
+                        if (!checks[i].Takes(v)) return false;
+                        break;
+                    case How.Unchecked:
+                        break;
+                    case How.Pending:
+                        values[i] = 0; // MatchOperand gives a branch target no value until layout
+                        break;
+                    case How.Spelled:
+                        values[i] = 0; // nor a fixed token
+                        if (!w.Syntax(i).IsSpelled(ops[i].Text!)) return false;
+                        break;
+                    default:
+                        if (!FormMatcher.Takes(ops[i], v)) return false;
+                        break;
+                }
+            }
+            var codec = Form.Codec;
+            if (codec is null || TakesTarget) return true;
+            var word = new InsnWord(Form.Pattern.Value);
+            return codec.Encode(InstructionEncoder.CodecArgument(values.AsSpan(0, checks.Length)), ref word) is null;
+        }
+    }
+
+    private enum How : byte
+    {
+        /// <summary>FormMatcher's checks, as they are (AR units, symbolic values, sets, 32-bit wrapping, excluded values…).</summary>
+        General,
+        /// <summary>Min ≤ v ≤ Max and no bit of Align set.</summary>
+        Range,
+        /// <summary>A codec-encoded immediate: the codec checks it with the rest.</summary>
+        Unchecked,
+        /// <summary>A branch target named by a symbol: evaluated after layout.</summary>
+        Pending,
+        /// <summary>A fixed token (r0, 1, ip…), compared as spelled.</summary>
+        Spelled,
+    }
+
+    /// <summary>How FormMatcher.MatchOperand's value checks come out for one operand of a form.</summary>
+    private readonly struct Check
+    {
+        public readonly How How;
+        private readonly long _min, _max, _align;
+
+        private Check(How how, long min = 0, long max = 0, long align = 0)
+        {
+            How = how;
+            _min = min;
+            _max = max;
+            _align = align;
+        }
+
+        public bool Takes(long v) => v >= _min && v <= _max && (v & _align) == 0;
+
+        /// <summary>
+        /// The values <paramref name="op"/> takes as one interval where they are one: what OperandSpec.TryToStored and
+        /// InstructionEncoder.CheckOperand accept, with MatchOperand's own rule for destinations (not r0, f0 or f1).
+        /// </summary>
+        public static Check Of(OperandSpec op)
+        {
             switch (op.Kind)
             {
-                case OperandKind.Fixed:
-                    values[i] = 0; // MatchOperand gives a fixed token no value
-                    if (!w.Syntax(i).IsSpelled(op.Text!)) return false;
-                    continue;
-                case OperandKind.Imm when op.Field is null:
-                    continue; // codec-encoded: the codec checks it
-                case OperandKind.Gr when op.IsOutput && v == 0:
-                case OperandKind.Fr when op.IsOutput && v < 2:
-                    return false;
+                case OperandKind.Fixed: return new Check(How.Spelled);
+                case OperandKind.Target: return new Check(How.Pending);
+                case OperandKind.Imm when op.Field is null: return new Check(How.Unchecked);
+                case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Mem or OperandKind.Imm:
+                    break;
+                default:
+                    return new Check(How.General);
             }
-            // FieldCheck's two tests; CheckOperand composes a message only on failure (MinReg), which is rare.
-            if (InstructionEncoder.CheckOperand(op, v) is not null) return false;
-            if (op.Field is not null && !op.TryToStored(v, out _)) return false;
+            int width = op.Field!.Width;
+            if (op.Wraps32 || op.Excluded is not null || width + op.Shift >= 62) return new Check(How.General);
+            // The stored field's values, then before the shift, then before the map.
+            long lo = op.Signed ? -(1L << (width - 1)) : 0;
+            long hi = op.Signed && !op.EitherSign ? (1L << (width - 1)) - 1 : (1L << width) - 1;
+            long align = 0;
+            if (op.Shift > 0)
+            {
+                lo <<= op.Shift;
+                hi <<= op.Shift;
+                if (op.IgnoresLowBits) hi |= (1L << op.Shift) - 1;
+                else align = (1L << op.Shift) - 1;
+            }
+            if (op.Map != ValueMap.None)
+            {
+                // value = stored + K or K − stored: the alignment carries over only when K keeps it.
+                if ((op.K & align) != 0) return new Check(How.General);
+                (lo, hi) = op.Map == ValueMap.Bias ? (lo + op.K, hi + op.K) : (op.K - hi, op.K - lo);
+            }
+            if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr) lo = Math.Max(lo, op.MinReg);
+            if (op.IsOutput && op.Kind == OperandKind.Gr) lo = Math.Max(lo, 1);
+            if (op.IsOutput && op.Kind == OperandKind.Fr) lo = Math.Max(lo, 2);
+            return new Check(How.Range, lo, hi, align);
         }
-        if (f.Codec is not null)
-        {
-            var word = new InsnWord(f.Pattern.Value);
-            if (f.Codec.Encode(InstructionEncoder.CodecArgument(values.Slice(0, ops.Length)), ref word) is not null) return false;
-        }
-        return true;
     }
 
     /// <summary>
     /// SourceParser.OtherUnits over the same forms (the candidates are the forms its TryMatch would try): the first
     /// fit on a unit not yet seen, then the next, until none is left.
     /// </summary>
-    private static MatchedInstruction[]? OtherUnits(Form[] candidates, Form chosen, in Written w)
+    private static MatchedInstruction[]? OtherUnits(Candidate[] candidates, Form chosen, in Written w, PendingOperand[]? pending)
     {
         // Most such lines have none (mov r=imm is flagged for mov r=ip's sake): nothing is allocated until one fits.
         List<MatchedInstruction>? list = null;
         int seen = Bundler.MaskOf(chosen.Unit);
-        Span<long> values = stackalloc long[ParsedSource.MaxOperands];
-        values = values.Slice(0, w.Values.Length);
+        var values = new long[ParsedSource.MaxOperands];
         while (true)
         {
             Form? other = null;
-            foreach (var f in candidates)
-                if ((Bundler.MaskOf(f.Unit) & seen) == 0 && Fits(f, w, values))
+            foreach (var c in candidates)
+                if ((Bundler.MaskOf(c.Form.Unit) & seen) == 0 && c.Fits(w, values))
                 {
-                    other = f;
+                    other = c.Form;
                     break;
                 }
             if (other is null) return list?.ToArray();
-            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, w.Qp, values.ToArray(), Array.Empty<PendingOperand>()));
+            var own = pending is null ? Array.Empty<PendingOperand>() : (PendingOperand[])pending.Clone();
+            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, w.Qp, values.AsSpan(0, w.Values.Length).ToArray(), own));
             seen |= Bundler.MaskOf(other.Unit);
         }
     }
 
     // ---- The shapes seen, by mnemonic and operand kinds ----
 
-    private Shape Find(ReadOnlySpan<char> mnemonic, uint code, int hash)
+    /// <summary>A mnemonic with one shape of written operands, and the forms that shape can match, in table order.</summary>
+    private sealed class Shape
+    {
+        /// <summary>The lowered mnemonic, eight characters a word, zero-padded (no character is zero).</summary>
+        public ulong M0, M1, M2;
+        public uint Code;
+        /// <summary>Null when lines of this shape are left to the general path.</summary>
+        public Candidate[]? Candidates;
+    }
+
+    private Shape?[] _shapes = new Shape?[64];
+    private int _shapeCount;
+
+    private Shape Find(ulong m0, ulong m1, ulong m2, uint code)
     {
         int mask = _shapes.Length - 1;
-        for (int k = hash & mask; ; k = (k + 1) & mask)
+        for (int k = Hash(m0, m1, m2, code) & mask; ; k = (k + 1) & mask)
         {
             var s = _shapes[k];
             if (s is null) break;
-            if (s.Hash == hash && s.Code == code && IsLowered(mnemonic, s.Mnemonic)) return s;
+            if (s.M0 == m0 && s.Code == code && s.M1 == m1 && s.M2 == m2) return s;
         }
-        var lower = new char[mnemonic.Length];
-        for (int k = 0; k < lower.Length; k++) lower[k] = Lower(mnemonic[k]);
-        var shape = new Shape { Mnemonic = new string(lower), Code = code, Hash = hash };
-        shape.Candidates = Candidates(shape.Mnemonic, code);
+        var shape = new Shape { M0 = m0, M1 = m1, M2 = m2, Code = code, Candidates = Candidates(Mnemonic(m0, m1, m2), code) };
         // A real source has a few hundred shapes; past this, a source of made-up mnemonics is not kept in memory.
         if (_shapeCount >= MaxShapes) return shape;
         if (2 * (_shapeCount + 1) > _shapes.Length)
@@ -303,19 +524,25 @@ internal sealed class FastLine
         return shape;
     }
 
-    /// <summary>Whether <paramref name="written"/> lowered is <paramref name="lower"/>.</summary>
-    private static bool IsLowered(ReadOnlySpan<char> written, string lower)
+    private static int Hash(ulong m0, ulong m1, ulong m2, uint code)
     {
-        if (written.Length != lower.Length) return false;
-        for (int k = 0; k < written.Length; k++)
-            if (Lower(written[k]) != lower[k]) return false;
-        return true;
+        ulong h = (m0 * 0x9E3779B97F4A7C15UL) ^ (m1 * 0xC2B2AE3D27D4EB4FUL) ^ (m2 * 0x165667B19E3779F9UL) ^ (code * 0xD6E8FEB86659FD93UL);
+        return (int)(h >> 40);
+    }
+
+    private static string Mnemonic(ulong m0, ulong m1, ulong m2)
+    {
+        var chars = new char[MaxMnemonic];
+        int length = 0;
+        foreach (ulong word in new[] { m0, m1, m2 })
+            for (int k = 0; k < 8 && (word >> (8 * k) & 0xff) != 0; k++) chars[length++] = (char)(word >> (8 * k) & 0xff);
+        return new string(chars, 0, length);
     }
 
     private void Insert(Shape s)
     {
         int mask = _shapes.Length - 1;
-        int k = s.Hash & mask;
+        int k = Hash(s.M0, s.M1, s.M2, s.Code) & mask;
         while (_shapes[k] is not null) k = (k + 1) & mask;
         _shapes[k] = s;
     }
@@ -324,13 +551,14 @@ internal sealed class FastLine
     /// The forms of <paramref name="mnemonic"/> that operands of this shape can match, in table order: FormMatcher's
     /// count, '=' and KindsFit filters, which depend on the shape only (but for fixed tokens such as r0 or 1, which
     /// are kept when some value could spell them, for Fits to decide). Null, to leave the shape to the general path,
-    /// when the mnemonic is unknown or a form would leave an operand pending (a literal as a branch target).
+    /// when the mnemonic is unknown or a form could take an operand in a way this path does not follow (a literal as a
+    /// branch target, a symbol as an immediate, which is looked up, or as a fixed token or symbolic value).
     /// </summary>
-    private static Form[]? Candidates(string mnemonic, uint code)
+    private static Candidate[]? Candidates(string mnemonic, uint code)
     {
         if (!InstructionTable.TryGetForms(mnemonic, out var forms)) return null;
         int count = (int)(code & 15), outputs = (int)(code >> 4 & 15);
-        var list = new List<Form>();
+        var list = new List<Candidate>();
         foreach (var f in forms)
         {
             if (f.Operands.Length != count || f.Outputs != outputs) continue;
@@ -339,6 +567,14 @@ internal sealed class FastLine
             {
                 var op = f.Operands[i];
                 uint w = code >> (8 + 3 * i) & 7;
+                if (w == WSym)
+                {
+                    // A name is an expression: a branch target takes it; an immediate, a fixed token or a symbolic
+                    // value might (evaluated, or compared by name); nothing else does.
+                    fits = op.Kind == OperandKind.Target;
+                    sure = fits || op.Kind is not (OperandKind.Imm or OperandKind.ImmSet or OperandKind.Fixed or OperandKind.Symbolic);
+                    continue;
+                }
                 switch (op.Kind)
                 {
                     case OperandKind.Gr: fits = w == WGr; break;
@@ -361,9 +597,8 @@ internal sealed class FastLine
                         break;
                 }
             }
-            if (!fits) continue;
             if (!sure) return null;
-            list.Add(f);
+            if (fits) list.Add(new Candidate(f));
         }
         return list.ToArray();
     }
@@ -387,53 +622,96 @@ internal sealed class FastLine
         };
     }
 
-    // ---- Characters, as the lexer classes them ----
+    // ---- Characters and tokens, as the lexer reads them; each scan stops at the zero after the line ----
 
-    private static int SkipBlanks(ReadOnlySpan<char> line, int i)
+    // The classes of the 256 byte values, a bit each: only ASCII has any (0x80, a UTF-16 character past ASCII as
+    // narrowed, has none, so no scan takes it). Kept where a pointer reaches it without a bounds check.
+    private const byte BlankClass = 1, DigitClass = 2, LetterClass = 4, IdentClass = 8;
+    private static readonly byte* s_classes = Classes();
+
+    private static byte* Classes()
     {
-        while (i < line.Length && (line[i] == ' ' || line[i] == '\t')) i++;
-        return i;
+        var table = (byte*)Marshal.AllocHGlobal(256);
+        for (int c = 0; c < 256; c++)
+        {
+            bool letter = c < 128 && (uint)((c | 0x20) - 'a') <= 'z' - 'a', digit = (uint)(c - '0') <= 9;
+            table[c] = (byte)((c is ' ' or '\t' ? BlankClass : 0) | (digit ? DigitClass : 0) | (letter ? LetterClass : 0)
+                | (letter || digit || c is '_' or '.' or '@' ? IdentClass : 0));
+        }
+        return table;
     }
 
-    private static bool IsLetter(char c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
-
-    /// <summary>The lexer's identifier characters in ASCII: letters, digits, '_', '.', '@' (false for anything else).</summary>
-    private static bool IsIdentPart(char c) => c < 128 && s_identPart[c];
-
-    private static readonly bool[] s_identPart = BuildIdentPart();
-
-    private static bool[] BuildIdentPart()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Blanks(byte* p)
     {
-        var t = new bool[128];
-        for (int c = 0; c < 128; c++) t[c] = IsLetter((char)c) || (uint)(c - '0') <= 9 || c is '_' or '.' or '@';
-        return t;
+        while ((s_classes[*p] & BlankClass) != 0) p++;
+        return p;
     }
 
-    private static char Lower(char c) => (uint)(c - 'A') <= 'Z' - 'A' ? (char)(c | 0x20) : c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsLetter(byte c) => (s_classes[c] & LetterClass) != 0;
 
-    /// <summary>The end of the identifier token at <paramref name="i"/>; -1 when there is none or it may go on in non-ASCII.</summary>
-    private static int WordEnd(ReadOnlySpan<char> line, int i)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDigit(byte c) => (uint)(c - '0') <= 9;
+
+    /// <summary>The lexer's identifier characters in ASCII: letters, digits, '_', '.', '@' (false for anything else, 0x80 included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsIdentPart(byte c) => (s_classes[c] & IdentClass) != 0;
+
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="p"/> (none when it is 0 or less, all 8 from 8 on) as a word, first byte lowest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Word(byte* p, int length) =>
+        length <= 0 ? 0 : length >= 8 ? ReadWord(p) : ReadWord(p) & ((1UL << (8 * length)) - 1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadWord(byte* p) => BitConverter.IsLittleEndian
+        ? *(ulong*)p
+        : p[0] | (ulong)p[1] << 8 | (ulong)p[2] << 16 | (ulong)p[3] << 24 | (ulong)p[4] << 32 | (ulong)p[5] << 40 | (ulong)p[6] << 48 | (ulong)p[7] << 56;
+
+    /// <summary>The ASCII letters of a word of eight characters in lower case (no byte of it is past ASCII).</summary>
+    private static ulong Lower(ulong word)
     {
-        int s = i;
-        while (i < line.Length && IsIdentPart(line[i])) i++;
-        if (i == s || (i < line.Length && line[i] >= 128)) return -1;
-        return i;
+        const ulong Ones = 0x0101010101010101UL;
+        // Bit 7 of each byte: at least 'A', and then more than 'Z' (each sum stays within its byte).
+        ulong atLeastA = word + (0x80 - 'A') * Ones, pastZ = word + (0x80 - 'Z' - 1) * Ones;
+        ulong upper = atLeastA & ~pastZ & 0x8080808080808080UL;
+        return word | upper >> 2;
     }
 
-    /// <summary>The register the identifier at <paramref name="i"/> names, read as ParseOperand does (lowered); returns the end or -1.</summary>
-    private static int Register(ReadOnlySpan<char> line, int i, out OperandKind kind, out int number)
+    private static byte Lower(byte c) => (uint)(c - 'A') <= 'Z' - 'A' ? (byte)(c | 0x20) : c;
+
+    /// <summary>The end of the identifier token at <paramref name="p"/>; null when there is none or it may go on past ASCII.</summary>
+    private static byte* WordEnd(byte* p)
+    {
+        byte* s = p;
+        while (IsIdentPart(*p)) p++;
+        return p == s || *p >= 128 ? null : p;
+    }
+
+    /// <summary>1–3 decimal digits without a leading zero (but "0"), at most <paramref name="max"/>: the end, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Digits(byte* p, int max, out int number)
+    {
+        number = 0;
+        if (!IsDigit(*p)) return null;
+        int v = *p++ - '0';
+        if (v != 0 && IsDigit(*p))
+        {
+            v = v * 10 + *p++ - '0';
+            if (IsDigit(*p)) v = v * 10 + *p++ - '0';
+        }
+        number = v;
+        return v <= max ? p : null;
+    }
+
+    /// <summary>The register the identifier at <paramref name="p"/> names, read as ParseOperand does (lowered): its end, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Register(byte* p, out OperandKind kind, out int number)
     {
         // The usual spelling first: a file letter and 1–3 digits without a leading zero, within the file, ending the
         // identifier (TryRegister's Numbered). Anything else is left to TryRegister itself.
-        int n = line.Length;
-        number = 0;
-        if (i >= n)
-        {
-            kind = default;
-            return -1;
-        }
         int max;
-        switch (line[i] | 0x20)
+        switch (*p | 0x20)
         {
             case 'r': kind = OperandKind.Gr; max = 127; break;
             case 'f': kind = OperandKind.Fr; max = 127; break;
@@ -441,61 +719,57 @@ internal sealed class FastLine
             case 'b': kind = OperandKind.Br; max = 7; break;
             default: kind = default; max = -1; break;
         }
-        int j = i + 1;
-        if (max >= 0 && j < n && (uint)(line[j] - '0') <= 9)
-        {
-            number = line[j++] - '0';
-            if (number != 0)
-                for (int k = 0; k < 2 && j < n && (uint)(line[j] - '0') <= 9; k++) number = number * 10 + line[j++] - '0';
-            if (number <= max && (j >= n || (line[j] < 128 && !IsIdentPart(line[j])))) return j;
-        }
-        return RegisterSlow(line, i, out kind, out number);
+        if (max >= 0 && Digits(p + 1, max, out number) is var end && end is not null && !IsIdentPart(*end) && *end < 128) return end;
+        return RegisterSlow(p, out kind, out number);
     }
 
-    private static int RegisterSlow(ReadOnlySpan<char> line, int i, out OperandKind kind, out int number)
+    private static byte* RegisterSlow(byte* p, out OperandKind kind, out int number)
     {
         kind = default;
         number = 0;
-        int end = WordEnd(line, i);
-        if (end < 0 || end - i > MaxRegister) return -1;
-        Span<char> lower = stackalloc char[MaxRegister];
-        for (int k = i; k < end; k++) lower[k - i] = Lower(line[k]);
-        return InstructionSyntaxParser.TryRegister(lower.Slice(0, end - i), out kind, out number) ? end : -1;
+        // Any identifier up to a symbol's length is asked: ar.NAME and cr.NAME are long, and a name that is a register
+        // must not be taken for a symbol.
+        byte* end = WordEnd(p);
+        if (end is null || end - p > MaxSymbol) return null;
+        Span<char> lower = stackalloc char[MaxSymbol];
+        int length = (int)(end - p);
+        for (int k = 0; k < length; k++) lower[k] = (char)Lower(p[k]);
+        return InstructionSyntaxParser.TryRegister(lower.Slice(0, length), out kind, out number) ? end : null;
     }
 
     /// <summary>
-    /// The number token at <paramref name="i"/>, as the lexer reads it: decimal (up to 2^64 - 1) or 0x with 1–16
-    /// digits, as 64 bits. Returns the end, or -1 for anything the lexer would not take as a plain number (no
+    /// The number token at <paramref name="p"/>, as the lexer reads it: decimal (up to 2^64 - 1) or 0x with 1–16
+    /// digits, as 64 bits. Returns the end, or null for anything the lexer would not take as a plain number (no
     /// digit, overflow, letters after it as in 1b/1f or 12ab, non-ASCII).
     /// </summary>
-    private static int Number(ReadOnlySpan<char> line, int i, out long value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Number(byte* p, out long value)
     {
         value = 0;
-        int n = line.Length;
-        if (i >= n || (uint)(line[i] - '0') > 9) return -1;
-        if (line[i] == '0' && i + 1 < n && (line[i + 1] | 0x20) == 'x')
+        if (!IsDigit(*p)) return null;
+        if (p[0] == '0' && (p[1] | 0x20) == 'x')
         {
-            int s = i + 2;
+            byte* s = p += 2;
             ulong hex = 0;
-            for (i = s; i < n && Hex(line[i]) is var h && h >= 0; i++) hex = hex << 4 | (uint)h;
-            if (i == s || i - s > 16) return -1;
+            for (int h; (h = Hex(*p)) >= 0; p++) hex = hex << 4 | (uint)h;
+            if (p == s || p - s > 16) return null;
             value = (long)hex;
         }
         else
         {
             ulong dec = 0;
-            for (; i < n && (uint)(line[i] - '0') <= 9; i++)
+            for (; IsDigit(*p); p++)
             {
-                uint d = (uint)(line[i] - '0');
-                if (dec > (ulong.MaxValue - d) / 10) return -1;
+                uint d = (uint)(*p - '0');
+                if (dec > (ulong.MaxValue - d) / 10) return null;
                 dec = dec * 10 + d;
             }
             value = (long)dec;
         }
-        if (i < n && (line[i] >= 128 || IsIdentPart(line[i]))) return -1;
-        return i;
+        return *p >= 128 || IsIdentPart(*p) ? null : p;
     }
 
-    private static int Hex(char c) =>
-        (uint)(c - '0') <= 9 ? c - '0' : (uint)((c | 0x20) - 'a') <= 5 ? (c | 0x20) - 'a' + 10 : -1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hex(byte c) =>
+        IsDigit(c) ? c - '0' : (uint)((c | 0x20) - 'a') <= 5 ? (c | 0x20) - 'a' + 10 : -1;
 }

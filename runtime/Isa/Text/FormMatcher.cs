@@ -270,7 +270,19 @@ public static class FormMatcher
         return set;
     }
 
-    private static bool IsReservedName(string? name) => name is not null && s_reserved.Contains(name);
+    internal static bool IsReservedName(string? name) => name is not null && s_reserved.Contains(name);
+
+    /// <summary>
+    /// Whether MatchOperand takes <paramref name="value"/> for <paramref name="op"/>, a register, memory or immediate
+    /// operand written as the kind it wants: its value checks, without composing the message of a refusal.
+    /// </summary>
+    internal static bool Takes(OperandSpec op, long value)
+    {
+        if (op.IsOutput && op.Kind == OperandKind.Gr && value == 0) return false;
+        if (op.IsOutput && op.Kind == OperandKind.Fr && value < 2) return false;
+        if (op.Kind == OperandKind.Imm && op.Field is null) return true; // codec-encoded: the codec checks it
+        return InstructionEncoder.CheckOperand(op, value) is null && (op.Field is null || op.TryToStored(value, out _));
+    }
 
     private static string? FieldCheck(OperandSpec op, long value)
     {

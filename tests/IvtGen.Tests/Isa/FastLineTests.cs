@@ -33,21 +33,43 @@ public sealed class FastLineTests
         finally { FastLine.Testing.Value = saved; }
     }
 
-    /// <summary>Parses <paramref name="source"/> both ways and requires the same result; returns the fast run's counts.</summary>
+    /// <summary>
+    /// Parses <paramref name="source"/> both ways and requires the same result; returns the fast run's counts. The
+    /// fast path also reads the source's UTF-8 bytes, as it reads a mapped file, and must give the same as the general
+    /// path on the string.
+    /// </summary>
     private static FastLine.Switch AssertSameParse(string source, int chunkChars = int.MaxValue)
     {
         var (general, off) = With(false, () => ChunkedParseTests.Dump(d => SourceParser.Parse(source, d, int.MaxValue)));
         Assert.Equal(0, off.Hits);
         var (fast, counts) = With(true, () => ChunkedParseTests.Dump(d => SourceParser.Parse(source, d, chunkChars)));
-        if (general != fast)
-        {
-            var g = general.Split('\n');
-            var f = fast.Split('\n');
-            int k = 0;
-            while (k < g.Length && k < f.Length && g[k] == f[k]) k++;
-            Assert.Fail($"the fast path differs (chunks of {chunkChars}) at dump line {k}:\n general: {(k < g.Length ? g[k] : "<end>")}\n fast:    {(k < f.Length ? f[k] : "<end>")}");
-        }
+        AssertSameDump(general, fast, $"chunks of {chunkChars}");
+
+        var utf8 = Encoding.UTF8.GetBytes(source);
+        var (generalAlone, _) = With(false, () => ChunkedParseTests.Dump(d => Alone(d, SourceParser.ParseAlone(source, null, 0, source.Length, 1, true, 64))));
+        var (fastBytes, byteCounts) = With(true, () => ChunkedParseTests.Dump(d => Alone(d, SourceParser.ParseAlone(utf8, 1, true, 64))));
+        AssertSameDump(generalAlone, fastBytes, "UTF-8");
+        // Bytes or characters, the fast path takes the same lines.
+        var (_, charCounts) = With(true, () => ChunkedParseTests.Dump(d => Alone(d, SourceParser.ParseAlone(source, null, 0, source.Length, 1, true, 64))));
+        Assert.Equal(charCounts.Hits, byteCounts.Hits);
         return counts;
+    }
+
+    /// <summary>What a part parsed alone gave, its messages into <paramref name="diags"/>.</summary>
+    private static ParsedSource Alone(List<AsmDiagnostic> diags, SourceParser parser)
+    {
+        diags.AddRange(parser.Diagnostics);
+        return parser.Parsed;
+    }
+
+    private static void AssertSameDump(string general, string fast, string how)
+    {
+        if (general == fast) return;
+        var g = general.Split('\n');
+        var f = fast.Split('\n');
+        int k = 0;
+        while (k < g.Length && k < f.Length && g[k] == f[k]) k++;
+        Assert.Fail($"the fast path differs ({how}) at dump line {k}:\n general: {(k < g.Length ? g[k] : "<end>")}\n fast:    {(k < f.Length ? f[k] : "<end>")}");
     }
 
     private void Report(string what, FastLine.Switch c) =>
@@ -95,6 +117,41 @@ public sealed class FastLineTests
         foreach (var source in new[] { ChunkedParseTests.Tricky, ChunkedParseTests.Listing(400) + ChunkedParseTests.Tricky, ChunkedParseTests.Tricky.Replace("\n", "\r\n") })
             foreach (int chunk in new[] { int.MaxValue, 1, 37, 400 })
                 AssertSameParse(source, chunk);
+    }
+
+    [Fact]
+    public void Branch_targets_named_by_symbols_parse_the_same()
+    {
+        // Every form with a branch target, the target written as a name: plain labels, names the lexer reads as one
+        // identifier, and names that are registers, reserved tokens or not names at all, which the general path reads
+        // otherwise (and mostly refuses). Labels are defined so that the plain ones resolve.
+        var rng = new Random(20261203);
+        var names = new[]
+        {
+            "L12", "loop", "_x", "x.y", "x@y", "Later", "a1b2", "R5", "r128", "b0", "gp", "ip", "pr", "psr.l", "ar.bspstore",
+            "cr.iva", "ar.ccv", "1b", "2f", ".", "@rev", "L12+16", "L12:", "(L12)", "L1é", "Lé",
+        };
+        var sb = new StringBuilder("L12:\nloop:\n_x:\nx.y:\n1:\n");
+        int forms = 0;
+        foreach (var f in InstructionTable.Forms)
+        {
+            int target = Array.FindIndex(f.Operands, o => o.Kind == OperandKind.Target);
+            if (target < 0 || FormSamples.Make(f, rng, 0) is not { } ins) continue;
+            forms++;
+            var p = Parts.Of(Formatter.Format(ins, 0));
+            foreach (var name in names.Where((_, k) => k < 6 || rng.Next(3) == 0))
+            {
+                var n = p.Copy();
+                n.Ops[target] = name;
+                sb.Append('\t').Append(n.Join()).Append(rng.Next(3) == 0 ? " ;;" : "").Append('\n');
+            }
+        }
+        sb.Append("2:\n");
+        Assert.True(forms > 20, $"{forms} forms with a branch target");
+        var counts = AssertSameParse(sb.ToString());
+        Report("branch targets named", counts);
+        // The plain names at least (six of every form's lines) go through the fast path.
+        Assert.True(counts.Hits >= forms * 5, $"{counts.Hits} of {counts.Lines}");
     }
 
     [Fact]
