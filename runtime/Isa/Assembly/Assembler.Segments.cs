@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace IvtGen.Isa;
@@ -89,7 +90,7 @@ public static partial class Assembler
     /// starts with a label (layout packs the instructions between labels on their own) that no stop line follows
     /// (that stop would end the group before the label); no stop in it belongs to code before it; it has no .align
     /// or .org (they depend on the address); it was laid out in the mode the part before it ends in (.auto or .explicit,
-    /// guessed from the text before it); the part before it ends an instruction group
+    /// which the part before tells once it is parsed); the part before it ends an instruction group
     /// (so the group checks, which also forget predicate relations at labels, see the same groups); and no label is
     /// defined twice across parts or as an absolute symbol. When any check fails, the whole source is assembled at
     /// once instead: the result is always the same, the speed only where it is safe. Large generated listings, the
@@ -119,31 +120,6 @@ public static partial class Assembler
             public int Cut(int from, int window) => String is not null
                 ? SourceParser.Cut(String.AsSpan(), from, window)
                 : SourceParser.Cut(Utf8.Span, from, window);
-
-            /// <summary>
-            /// Whether .auto mode is on after [from, to), given whether it was before: the later of the last ".auto" and
-            /// the last ".explicit" there decides. Only a guess (one in a comment misleads it); a wrong guess is found
-            /// when the parts are joined, and the source is then assembled whole.
-            /// </summary>
-            public bool AutoAfter(int from, int to, bool before)
-            {
-                int auto, @explicit;
-                if (String is not null)
-                {
-                    var t = String.AsSpan(from, to - from);
-                    auto = t.LastIndexOf(".auto".AsSpan());
-                    @explicit = t.LastIndexOf(".explicit".AsSpan());
-                }
-                else
-                {
-                    var t = Utf8.Span.Slice(from, to - from);
-                    auto = t.LastIndexOf(s_auto);
-                    @explicit = t.LastIndexOf(s_explicit);
-                }
-                return auto < 0 && @explicit < 0 ? before : auto > @explicit;
-            }
-
-            private static readonly byte[] s_auto = Encoding.ASCII.GetBytes(".auto"), s_explicit = Encoding.ASCII.GetBytes(".explicit");
 
             public int CountLines(int from, int to) => String is not null
                 ? Lines(String.AsSpan(from, to - from))
@@ -180,8 +156,27 @@ public static partial class Assembler
         {
             public int Start, End, FirstLine;
             public bool First, Last;
-            /// <summary>Whether the text before the part leaves .auto mode on, as far as a look at it tells (checked when joined).</summary>
+            /// <summary>The part before this one (null for the first), whose parse tells the mode this one starts in.</summary>
+            public Part? Previous;
+            /// <summary>Whether the code before the part leaves .auto mode on: the mode it is laid out in.</summary>
             public bool StartsAuto;
+            // The mode the part's text leaves (its last .auto or .explicit, else the one it starts in), given once it is
+            // parsed: the next part waits for it before its layout.
+            private bool _leavesAuto;
+            private readonly ManualResetEventSlim _modeKnown = new(false);
+
+            public void LeaveMode(bool auto)
+            {
+                _leavesAuto = auto;
+                _modeKnown.Set();
+            }
+
+            /// <summary>The mode this part's text leaves, waiting for its parse if need be.</summary>
+            public bool LeavesAuto()
+            {
+                _modeKnown.Wait();
+                return _leavesAuto;
+            }
             public Task? Work;
             public SourceParser? Parser;
             /// <summary>Whether it could be laid out alone; when not, the source is assembled whole.</summary>
@@ -253,25 +248,36 @@ public static partial class Assembler
         private static IEnumerable<Part> Cut(Text text, int chunkChars)
         {
             int start = 0, line = 1;
-            bool auto = false;
+            Part? previous = null;
             while (true)
             {
                 int end = text.Length - start > chunkChars ? text.Cut(start + chunkChars, chunkChars) : text.Length;
-                var part = new Part { Start = start, End = end, FirstLine = line, First = start == 0, Last = end == text.Length, StartsAuto = auto };
+                var part = new Part { Start = start, End = end, FirstLine = line, First = start == 0, Last = end == text.Length, Previous = previous };
                 yield return part;
                 if (part.Last) yield break;
                 line += text.CountLines(start, end);
-                auto = text.AutoAfter(start, end, auto);
                 start = end;
+                previous = part;
             }
         }
 
         /// <summary>Parses a part alone and, when nothing in it depends on what came before, lays it out and encodes it alone.</summary>
         private static void Build(Text text, Part part, int chunkChars)
         {
-            part.Parser = text.String is not null
-                ? SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars))
-                : SourceParser.ParseAlone(text.Utf8.Span.Slice(part.Start, part.End - part.Start), part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
+            // Parts start in order on the pool, so the part before this one is parsed or being parsed: the mode it
+            // leaves, which this one is laid out in, is known or soon will be. It is told whatever happens here, or the
+            // part after would wait for ever.
+            try
+            {
+                part.Parser = text.String is not null
+                    ? SourceParser.ParseAlone(text.String, null, part.Start, part.End, part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars))
+                    : SourceParser.ParseAlone(text.Utf8.Span.Slice(part.Start, part.End - part.Start), part.FirstLine, part.Last, SourceParser.ExpectedInstructions(chunkChars));
+                part.StartsAuto = part.Previous?.LeavesAuto() ?? false;
+            }
+            finally
+            {
+                part.LeaveMode(part.Parser is { } parser ? LastMode(parser.Parsed.Items) ?? part.StartsAuto : part.StartsAuto);
+            }
             var parsed = part.Parser.Parsed;
             if (!CanLayOutAlone(part))
             {
@@ -295,6 +301,14 @@ public static partial class Assembler
             {
                 layout.Release();
             }
+        }
+
+        /// <summary>Whether the last .auto or .explicit among <paramref name="items"/> is .auto; null when there is neither.</summary>
+        private static bool? LastMode(List<SourceItem> items)
+        {
+            for (int i = items.Count - 1; i >= 0; i--)
+                if (items[i] is DirectiveItem { Kind: DirectiveKind.Auto or DirectiveKind.Explicit } d) return d.Kind == DirectiveKind.Auto;
+            return null;
         }
 
         /// <summary>The checks a part can make of itself (the class comment lists them all).</summary>

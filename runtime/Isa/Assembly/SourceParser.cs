@@ -332,9 +332,10 @@ public sealed partial class SourceParser
     private bool TryFastLine<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
     {
         var fast = _fast!;
-        if (!fast.TryParse(line)) return false;
+        if (fast.TryParse(line) is not { } form) return false;
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
-        AddInstruction(fast.Form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, fast.Pending, fast.Others);
+        fast.TakeExtras(out var pending, out var others);
+        AddInstruction(form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, pending, others);
         // After an instruction a stop always has one to end (it cannot be the one at the start of a bundle that throws).
         if (fast.StopColumn != 0) Stop(fast.StopColumn);
         return true;

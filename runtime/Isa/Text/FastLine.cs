@@ -39,10 +39,8 @@ internal sealed unsafe class FastLine
         public int Lines, Hits;
     }
 
-    // ---- What the last line taken gave ----
+    // ---- What the last line taken gave (besides its form, which TryParse returns) ----
 
-    /// <summary>The form matched.</summary>
-    public Form Form = null!;
     /// <summary>The qualifying predicate, and how many operand values <see cref="Values"/> holds.</summary>
     public int Qp, Count;
     /// <summary>The operand values as the form takes them (0 for fixed tokens and branch targets).</summary>
@@ -51,10 +49,23 @@ internal sealed unsafe class FastLine
     public int Column;
     /// <summary>The column of a trailing ';;', or 0.</summary>
     public int StopColumn;
-    /// <summary>Branch targets named by a symbol, evaluated after layout; null when all values are known.</summary>
-    public PendingOperand[]? Pending;
-    /// <summary>The matches on other units SourceParser.OtherUnits would find (nop, break, chk.s…); usually null.</summary>
-    public MatchedInstruction[]? Others;
+    // Branch targets named by a symbol, and matches on other units (TakeExtras): set only when a line has them, which
+    // few have, so the common line stores no reference (each such store costs the GC's write barrier).
+    private PendingOperand[]? _pending;
+    private MatchedInstruction[]? _others;
+
+    /// <summary>
+    /// The last line's branch targets named by a symbol, evaluated after layout, and the matches on other units
+    /// SourceParser.OtherUnits would find (nop, break, chk.s…): null, mostly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void TakeExtras(out PendingOperand[]? pending, out MatchedInstruction[]? others)
+    {
+        pending = _pending;
+        others = _others;
+        if (pending is not null) _pending = null;
+        if (others is not null) _others = null;
+    }
 
     // ---- The line, and its operands as written ----
 
@@ -77,13 +88,13 @@ internal sealed unsafe class FastLine
     private const int MaxShapes = 1 << 14, MaxSymbol = 128;
 
     /// <summary>
-    /// Reads and matches <paramref name="line"/> (without its line end), or returns false when it is not a line this
-    /// path takes. On success the fields above describe it.
+    /// Reads and matches <paramref name="line"/> (without its line end): its form, which the fields above and
+    /// <see cref="TakeExtras"/> complete, or null when it is not a line this path takes.
     /// </summary>
-    public bool TryParse<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
+    public Form? TryParse<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
     {
         int n = line.Length;
-        if (n > MaxLine) return false;
+        if (n > MaxLine) return null;
         fixed (byte* text = _line)
         fixed (TChar* from = line)
         {
@@ -112,7 +123,7 @@ internal sealed unsafe class FastLine
         }
     }
 
-    private bool Parse(byte* text, int n)
+    private Form? Parse(byte* text, int n)
     {
         byte* p = Blanks(text), end = text + n;
         int column = (int)(p - text) + 1, qp = 0;
@@ -120,20 +131,20 @@ internal sealed unsafe class FastLine
         {
             // As ParseInstruction reads it: pN as written (GNU as does not take (P6)); other spellings are declined.
             p = Blanks(p + 1);
-            if (*p != 'p' || (p = Digits(p + 1, 63, out qp)) is null || IsIdentPart(*p)) return false;
+            if (*p != 'p' || (p = Digits(p + 1, 63, out qp)) is null || IsIdentPart(*p)) return null;
             p = Blanks(p);
-            if (*p != ')') return false;
+            if (*p != ')') return null;
             p = Blanks(p + 1);
         }
 
         // The mnemonic, lowered (ASCII only, as SetMnemonic lowers it) into three words. A letter first: '.' starts a
         // directive, a digit a number.
         byte* m = p;
-        if (!IsLetter(*p)) return false;
+        if (!IsLetter(*p)) return null;
         bool upper = false;
         while (IsIdentPart(*p)) upper |= (uint)(*p++ - 'A') <= 'Z' - 'A';
         int length = (int)(p - m);
-        if (length > MaxMnemonic || *p >= 128) return false;
+        if (length > MaxMnemonic || *p >= 128) return null;
         ulong m0 = Word(m, length), m1 = Word(m + 8, length - 8), m2 = Word(m + 16, length - 16);
         if (upper)
         {
@@ -152,7 +163,7 @@ internal sealed unsafe class FastLine
         {
             while (true)
             {
-                if (count == ParsedSource.MaxOperands) return false;
+                if (count == ParsedSource.MaxOperands) return null;
                 byte c = *p;
                 uint kind;
                 long value;
@@ -160,9 +171,9 @@ internal sealed unsafe class FastLine
                 if (c == '[')
                 {
                     p = Register(Blanks(p + 1), out var k, out int r);
-                    if (p is null || k != OperandKind.Gr) return false;
+                    if (p is null || k != OperandKind.Gr) return null;
                     p = Blanks(p);
-                    if (*p++ != ']') return false;
+                    if (*p++ != ']') return null;
                     kind = WMem;
                     value = r;
                 }
@@ -172,7 +183,7 @@ internal sealed unsafe class FastLine
                     if (e is not null)
                     {
                         kind = k switch { OperandKind.Gr => WGr, OperandKind.Fr => WFr, OperandKind.Pr => WPr, OperandKind.Br => WBr, _ => 0 };
-                        if (kind == 0) return false; // ar/cr: their forms are for the general path
+                        if (kind == 0) return null; // ar/cr: their forms are for the general path
                         value = r;
                         p = e;
                     }
@@ -180,7 +191,7 @@ internal sealed unsafe class FastLine
                     {
                         // Not a register: a symbol, which only a branch target takes here (Candidates).
                         e = WordEnd(p);
-                        if (e is null || e - p > MaxSymbol) return false;
+                        if (e is null || e - p > MaxSymbol) return null;
                         _symbolLength[count] = (int)(e - p);
                         kind = WSym;
                         value = 0;
@@ -190,14 +201,14 @@ internal sealed unsafe class FastLine
                 else if (c == '-')
                 {
                     // ParseOperand's negated literal: the number's 64 bits, negated with wrap-around.
-                    if ((p = Number(Blanks(p + 1), out long v)) is null) return false;
+                    if ((p = Number(Blanks(p + 1), out long v)) is null) return null;
                     kind = WImm;
                     value = unchecked(-v);
                     negated |= 1 << count;
                 }
                 else
                 {
-                    if ((p = Number(p, out value)) is null) return false;
+                    if ((p = Number(p, out value)) is null) return null;
                     kind = WImm;
                 }
                 written[count] = value;
@@ -213,7 +224,7 @@ internal sealed unsafe class FastLine
                 }
                 if (*p == '=')
                 {
-                    if (outputs != 0) return false;
+                    if (outputs != 0) return null;
                     outputs = count;
                     p = Blanks(p + 1);
                     continue;
@@ -227,28 +238,27 @@ internal sealed unsafe class FastLine
             stopColumn = (int)(p - text) + 1;
             p = Blanks(p + 2);
         }
-        if (p != end && *p != '#' && !(p[0] == '/' && p[1] == '/')) return false;
+        if (p != end && *p != '#' && !(p[0] == '/' && p[1] == '/')) return null;
 
         uint code = (uint)count | (uint)outputs << 4 | kinds << 8;
         var candidates = Find(m0, m1, m2, code).Candidates;
-        if (candidates is null) return false;
+        if (candidates is null) return null;
         var operands = new Written(written.AsSpan(0, count), code, negated, qp);
         foreach (var candidate in candidates)
         {
             if (!candidate.Fits(operands, Values)) continue;
             var form = candidate.Form;
             PendingOperand[]? pending = null;
-            if (candidate.TakesTarget && (pending = Targets(text, code, count)) is null) return false; // a reserved name: the general path says why
-            Form = form;
+            if (candidate.TakesTarget && (pending = Targets(text, code, count)) is null) return null; // a reserved name: the general path says why
             Qp = qp;
             Count = count;
             Column = column;
             StopColumn = stopColumn;
-            Pending = pending;
-            Others = SourceParser.MayHaveTwin(form) ? OtherUnits(candidates, form, operands, pending) : null;
-            return true;
+            if (pending is not null) _pending = pending;
+            if (SourceParser.MayHaveTwin(form)) _others = OtherUnits(candidates, form, operands, pending);
+            return form;
         }
-        return false; // nothing fits: the general path says why
+        return null; // nothing fits: the general path says why
     }
 
     /// <summary>
@@ -355,7 +365,7 @@ internal sealed unsafe class FastLine
             {
                 for (int i = 0; i < checks.Length; i++)
                     if (!checks[i].Takes(written[i])) return false;
-                written.CopyTo(values);
+                for (int i = 0; i < checks.Length; i++) values[i] = written[i]; // a few: a loop, not a call to a copy
                 return true;
             }
             var ops = Form.Operands;
