@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using System.Threading;
 
 namespace IvtGen.Isa;
 
@@ -31,18 +32,34 @@ public sealed partial class SourceParser
     /// <summary>The lines of UTF-8 text, as <see cref="ParseLines(string?, char[]?, int, int, bool)"/> reads those of a string.</summary>
     private void ParseLines(ReadOnlySpan<byte> text, bool last)
     {
-        while (true)
+        // Every line up to the last '\n' is read where it is: the fast path stops at the '\n', and finds it as it parses.
+        int lastNewline = text.LastIndexOf((byte)'\n');
+        int start = 0;
+        while (start <= lastNewline)
         {
-            int nl = text.IndexOf((byte)'\n');
-            if (nl < 0 && !last) return;
-            var line = nl < 0 ? text : text.Slice(0, nl);
+            var rest = text.Slice(start);
             _line++;
-            int e = line.Length;
-            while (e > 0 && line[e - 1] == (byte)'\r') e--;
-            ParseLine(line.Slice(0, e));
-            if (nl < 0) return;
-            text = text.Slice(nl + 1);
+            if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
+            int newline = -1;
+            if (_fast?.TryParse(rest, out newline) is { } form) RecordFast(form);
+            else
+            {
+                newline = rest.IndexOf((byte)'\n');
+                ParseGeneral(TrimReturns(rest.Slice(0, newline)));
+            }
+            start += newline + 1;
         }
+        // The text after the last '\n': the last line of the source, or the start of a line the next part holds.
+        if (!last) return;
+        _line++;
+        ParseLine(TrimReturns(text.Slice(start)));
+    }
+
+    private static ReadOnlySpan<byte> TrimReturns(ReadOnlySpan<byte> line)
+    {
+        int e = line.Length;
+        while (e > 0 && line[e - 1] == (byte)'\r') e--;
+        return line.Slice(0, e);
     }
 
     private static int Decode(ReadOnlySpan<byte> bytes, char[] chars)

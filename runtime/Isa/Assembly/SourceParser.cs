@@ -285,11 +285,16 @@ public sealed partial class SourceParser
         ParseStatements(text, chars, start, end);
     }
 
-    /// <summary>Parses a line of UTF-8 text: through the fast path as it is, else decoded for the lexer.</summary>
+    /// <summary>Parses a line of UTF-8 text: through the fast path (which copies it), else decoded for the lexer.</summary>
     private void ParseLine(ReadOnlySpan<byte> line)
     {
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
-        if (_fast is not null && TryFastLine(line)) return;
+        if (_fast is null || !TryFastLine(line)) ParseGeneral(line);
+    }
+
+    /// <summary>A line of UTF-8 text through the lexer and the rest, decoded.</summary>
+    private void ParseGeneral(ReadOnlySpan<byte> line)
+    {
         // A line end is the byte 0x0A, which no other character's bytes contain: a line decodes alone as it would
         // with the text around it.
         if (_lineChars.Length < line.Length) _lineChars = new char[Math.Max(line.Length, 2 * _lineChars.Length)];
@@ -331,14 +336,20 @@ public sealed partial class SourceParser
     /// <summary>The line through <see cref="FastLine"/>, recorded as ParseStatement records it; false (nothing done) when it declines.</summary>
     private bool TryFastLine<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
     {
+        if (_fast!.TryParse(line) is not { } form) return false;
+        RecordFast(form);
+        return true;
+    }
+
+    /// <summary>Records the line the fast path took, as ParseStatement records it.</summary>
+    private void RecordFast(Form form)
+    {
         var fast = _fast!;
-        if (fast.TryParse(line) is not { } form) return false;
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
         fast.TakeExtras(out var pending, out var others);
         AddInstruction(form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, pending, others);
         // After an instruction a stop always has one to end (it cannot be the one at the start of a bundle that throws).
         if (fast.StopColumn != 0) Stop(fast.StopColumn);
-        return true;
     }
 
     /// <summary>Parses one statement starting at token <paramref name="i"/>; returns the index after it.</summary>

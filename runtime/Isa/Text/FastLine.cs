@@ -16,11 +16,11 @@ namespace IvtGen.Isa;
 /// expressions, non-ASCII, odd numbers, a statement after ';;') and any line it cannot match is declined: the general
 /// path reads it as before, and writes whatever error it has.
 /// <para>
-/// The line comes as UTF-16 (a string, a reader's buffer) or UTF-8 (a mapped file). It is copied into a buffer of
-/// ASCII bytes (UTF-16 narrowed, anything past ASCII marked 0x80, which no token takes) followed by zeros, and read
-/// from there through a pointer: every scan stops at the zero after the line without a bounds check per character,
-/// and a mnemonic is taken eight characters a word. Parsing is most of assembling a long listing, and this is most of
-/// parsing.
+/// The line is read through a pointer, ASCII bytes ending in '\n': every scan stops at the '\n' (no token takes it)
+/// without a bounds check per character, and a mnemonic is taken eight characters a word. UTF-8 text (a mapped file)
+/// is read where it is, and the parse that takes a line finds its end too; UTF-16 (a string, a reader's buffer) and
+/// the last line of a text are copied into a buffer first (UTF-16 narrowed, anything past ASCII marked 0x80, which no
+/// token takes either). Parsing is most of assembling a long listing, and this is most of parsing.
 /// </para>
 /// One instance per <see cref="SourceParser"/> (parts of a source parse on several threads).
 /// </summary>
@@ -69,10 +69,10 @@ internal sealed unsafe class FastLine
 
     // ---- The line, and its operands as written ----
 
-    /// <summary>Longer lines (a comment, most likely) are left to the general path.</summary>
+    /// <summary>Longer lines (a comment, most likely) are left to the general path when they have to be copied.</summary>
     private const int MaxLine = 256;
-    /// <summary>Zeros after the line: the scans' stop, and room to read a mnemonic that ends the line as three words.</summary>
-    private const int Tail = 3 * sizeof(ulong);
+    /// <summary>After a copied line: its '\n', then zeros, room to read a mnemonic that ends the line as three words.</summary>
+    private const int Tail = 4 * sizeof(ulong);
     private readonly byte[] _line = new byte[MaxLine + Tail];
 
     private readonly long[] _written = new long[ParsedSource.MaxOperands];
@@ -88,8 +88,8 @@ internal sealed unsafe class FastLine
     private const int MaxShapes = 1 << 14, MaxSymbol = 128;
 
     /// <summary>
-    /// Reads and matches <paramref name="line"/> (without its line end): its form, which the fields above and
-    /// <see cref="TakeExtras"/> complete, or null when it is not a line this path takes.
+    /// Reads and matches <paramref name="line"/> (without its line end), a copy of it: its form, which the fields above
+    /// and <see cref="TakeExtras"/> complete, or null when it is not a line this path takes.
     /// </summary>
     public Form? TryParse<TChar>(ReadOnlySpan<TChar> line) where TChar : unmanaged
     {
@@ -98,19 +98,32 @@ internal sealed unsafe class FastLine
         fixed (byte* text = _line)
         fixed (TChar* from = line)
         {
-            if (typeof(TChar) == typeof(byte)) Copy((byte*)from, text, n);
+            if (typeof(TChar) == typeof(byte)) Buffer.MemoryCopy(from, text, MaxLine, n);
             else Narrow((char*)from, text, n);
-            for (int k = 0; k < Tail; k += sizeof(ulong)) *(ulong*)(text + n + k) = 0;
-            return Parse(text, n);
+            text[n] = (byte)'\n';
+            for (int k = 1; k < Tail; k++) text[n + k] = 0;
+            return Parse(text, text + n + Tail, out _);
         }
     }
 
-    /// <summary>A line's bytes, a word at a time (a call to a general copy costs more than these few words).</summary>
-    private static void Copy(byte* from, byte* to, int n)
+    /// <summary>
+    /// Reads and matches the line that starts <paramref name="text"/> (UTF-8, read where it is: a '\n' must end the line
+    /// within the text): as <see cref="TryParse{TChar}"/>, and <paramref name="newline"/> is the index of the line's '\n'
+    /// when the line is taken (-1 when not: the caller finds it).
+    /// </summary>
+    public Form? TryParse(ReadOnlySpan<byte> text, out int newline)
     {
-        int k = 0;
-        for (; k + sizeof(ulong) <= n; k += sizeof(ulong)) *(ulong*)(to + k) = *(ulong*)(from + k);
-        for (; k < n; k++) to[k] = from[k];
+        newline = -1;
+        fixed (byte* line = text)
+        {
+            var form = Parse(line, line + text.Length, out byte* stop);
+            if (form is null) return null;
+            // The parse stopped at the line's end ('\r's and its '\n') or at a comment, which runs to the '\n'.
+            while (*stop == '\r') stop++;
+            int at = (int)(stop - line);
+            newline = *stop == '\n' ? at : at + text.Slice(at).IndexOf((byte)'\n');
+            return form;
+        }
     }
 
     /// <summary>UTF-16 as ASCII bytes: a character past ASCII becomes 0x80, which no token the parse reads takes.</summary>
@@ -123,9 +136,15 @@ internal sealed unsafe class FastLine
         }
     }
 
-    private Form? Parse(byte* text, int n)
+    /// <summary>
+    /// The parse of the line at <paramref name="text"/>, which a '\n' ends; nothing at or past
+    /// <paramref name="readable"/> is read. <paramref name="stop"/> is where the parse stopped, on success the line's
+    /// end or a comment.
+    /// </summary>
+    private Form? Parse(byte* text, byte* readable, out byte* stop)
     {
-        byte* p = Blanks(text), end = text + n;
+        stop = text;
+        byte* p = Blanks(text);
         int column = (int)(p - text) + 1, qp = 0;
         if (*p == '(')
         {
@@ -145,7 +164,14 @@ internal sealed unsafe class FastLine
         while (IsIdentPart(*p)) upper |= (uint)(*p++ - 'A') <= 'Z' - 'A';
         int length = (int)(p - m);
         if (length > MaxMnemonic || *p >= 128) return null;
-        ulong m0 = Word(m, length), m1 = Word(m + 8, length - 8), m2 = Word(m + 16, length - 16);
+        ulong m0, m1, m2;
+        if (m + MaxMnemonic <= readable)
+        {
+            m0 = Word(m, length);
+            m1 = Word(m + 8, length - 8);
+            m2 = Word(m + 16, length - 16);
+        }
+        else Words(m, length, out m0, out m1, out m2); // near the end of the text: a byte at a time
         if (upper)
         {
             m0 = Lower(m0);
@@ -159,7 +185,7 @@ internal sealed unsafe class FastLine
         int count = 0, outputs = 0, negated = 0;
         uint kinds = 0;
         p = Blanks(p);
-        if (p != end && *p is not (byte)';' and not (byte)'#' and not (byte)'/')
+        if (!AtEnd(p) && *p is not (byte)';' and not (byte)'#' and not (byte)'/')
         {
             while (true)
             {
@@ -238,7 +264,8 @@ internal sealed unsafe class FastLine
             stopColumn = (int)(p - text) + 1;
             p = Blanks(p + 2);
         }
-        if (p != end && *p != '#' && !(p[0] == '/' && p[1] == '/')) return null;
+        if (!AtEnd(p) && *p != '#' && !(p[0] == '/' && p[1] == '/')) return null;
+        stop = p;
 
         uint code = (uint)count | (uint)outputs << 4 | kinds << 8;
         var candidates = Find(m0, m1, m2, code).Candidates;
@@ -632,7 +659,7 @@ internal sealed unsafe class FastLine
         };
     }
 
-    // ---- Characters and tokens, as the lexer reads them; each scan stops at the zero after the line ----
+    // ---- Characters and tokens, as the lexer reads them; each scan stops at the line's '\n' ----
 
     // The classes of the 256 byte values, a bit each: only ASCII has any (0x80, a UTF-16 character past ASCII as
     // narrowed, has none, so no scan takes it). Kept where a pointer reaches it without a bounds check.
@@ -658,6 +685,17 @@ internal sealed unsafe class FastLine
         return p;
     }
 
+    /// <summary>
+    /// Whether the line ends at <paramref name="p"/>: at its '\n', or at '\r's before it (a '\r' anywhere else is
+    /// whitespace to the lexer, which this path leaves to it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AtEnd(byte* p)
+    {
+        while (*p == '\r') p++;
+        return *p == '\n';
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsLetter(byte c) => (s_classes[c] & LetterClass) != 0;
 
@@ -677,6 +715,19 @@ internal sealed unsafe class FastLine
     private static ulong ReadWord(byte* p) => BitConverter.IsLittleEndian
         ? *(ulong*)p
         : p[0] | (ulong)p[1] << 8 | (ulong)p[2] << 16 | (ulong)p[3] << 24 | (ulong)p[4] << 32 | (ulong)p[5] << 40 | (ulong)p[6] << 48 | (ulong)p[7] << 56;
+
+    /// <summary>What three <see cref="Word"/>s read, reading only the <paramref name="length"/> bytes.</summary>
+    private static void Words(byte* p, int length, out ulong m0, out ulong m1, out ulong m2)
+    {
+        m0 = m1 = m2 = 0;
+        for (int k = 0; k < length; k++)
+        {
+            ulong b = (ulong)p[k] << ((k & 7) << 3);
+            if (k < 8) m0 |= b;
+            else if (k < 16) m1 |= b;
+            else m2 |= b;
+        }
+    }
 
     /// <summary>The ASCII letters of a word of eight characters in lower case (no byte of it is past ASCII).</summary>
     private static ulong Lower(ulong word)

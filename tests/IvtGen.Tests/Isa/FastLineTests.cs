@@ -155,6 +155,23 @@ public sealed class FastLineTests
     }
 
     [Fact]
+    public void Line_ends_parse_the_same()
+    {
+        // A file's lines are read where they are, to their '\n': the last line without one, '\r's before it (and elsewhere,
+        // which the lexer reads as blanks), a comment running to it, a mnemonic right at the end of the text.
+        foreach (var source in new[]
+        {
+            "\tadd r1=r2,r3", "\tadd r1=r2,r3\r", "\tadd r1=r2,r3\r\r\n\tadd r4=r5,r6 ;; // c\r\n\tnop.i 0", "\tbr.cond.sptk.few L1\nL1:\n\tbreak.i 0",
+            "\tadd r1=r2,r3\rr4\n", "\tadd r1=r2,r3 \r ;;\n", "\tadd r1\r=r2,r3\n", "\tnop.m 0 # x\r\n\tnop.m 0", "\tbr.ret.sptk.many b0\n\tmov r8=r9",
+            "\tand\n", "\tfetchadd4.acq.nt1 r1=[r2],1", "L2:\n\tld8.c.clr.acq.nta r1=[r2]", "\t(p6) cmp4.ne.or.andcm p1,p2=r0,r3",
+        })
+        {
+            AssertSameParse(source);
+            AssertSameParse(source + "\n");
+        }
+    }
+
+    [Fact]
     public void Made_up_mnemonics_past_the_shape_cache_parse_the_same()
     {
         // More distinct shapes than FastLine keeps: the ones past its limit are worked out each time, as they must be.
