@@ -383,18 +383,25 @@ internal sealed unsafe class FastLine
         /// Whether the form takes the operands, as FormMatcher.Match decides it; on success <paramref name="values"/>
         /// holds the form's values (the written ones, 0 for fixed tokens and branch targets).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Fits(in Written w, long[] values)
         {
             if (w.Qp != 0 && !_predicable) return false;
+            if (!_ranges) return FitsEach(w, values);
+            // The common case, inlined into the parse: a compare or two per operand.
             var checks = _checks;
             var written = w.Values;
-            if (_ranges)
-            {
-                for (int i = 0; i < checks.Length; i++)
-                    if (!checks[i].Takes(written[i])) return false;
-                for (int i = 0; i < checks.Length; i++) values[i] = written[i]; // a few: a loop, not a call to a copy
-                return true;
-            }
+            for (int i = 0; i < checks.Length; i++)
+                if (!checks[i].Takes(written[i])) return false;
+            for (int i = 0; i < checks.Length; i++) values[i] = written[i]; // a few: a loop, not a call to a copy
+            return true;
+        }
+
+        /// <summary>Each operand as its check says, and then the codec's checks.</summary>
+        private bool FitsEach(in Written w, long[] values)
+        {
+            var checks = _checks;
+            var written = w.Values;
             var ops = Form.Operands;
             for (int i = 0; i < checks.Length; i++)
             {
@@ -538,15 +545,23 @@ internal sealed unsafe class FastLine
     private Shape?[] _shapes = new Shape?[64];
     private int _shapeCount;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Shape Find(ulong m0, ulong m1, ulong m2, uint code)
     {
-        int mask = _shapes.Length - 1;
+        var shapes = _shapes;
+        int mask = shapes.Length - 1;
         for (int k = Hash(m0, m1, m2, code) & mask; ; k = (k + 1) & mask)
         {
-            var s = _shapes[k];
-            if (s is null) break;
+            var s = shapes[k];
+            if (s is null) return Add(m0, m1, m2, code);
             if (s.M0 == m0 && s.Code == code && s.M1 == m1 && s.M2 == m2) return s;
         }
+    }
+
+    /// <summary>A shape met for the first time: its candidates, kept for the next line of that shape.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Shape Add(ulong m0, ulong m1, ulong m2, uint code)
+    {
         var shape = new Shape { M0 = m0, M1 = m1, M2 = m2, Code = code, Candidates = Candidates(Mnemonic(m0, m1, m2), code) };
         // A real source has a few hundred shapes; past this, a source of made-up mnemonics is not kept in memory.
         if (_shapeCount >= MaxShapes) return shape;
@@ -561,6 +576,7 @@ internal sealed unsafe class FastLine
         return shape;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(ulong m0, ulong m1, ulong m2, uint code)
     {
         ulong h = (m0 * 0x9E3779B97F4A7C15UL) ^ (m1 * 0xC2B2AE3D27D4EB4FUL) ^ (m2 * 0x165667B19E3779F9UL) ^ (code * 0xD6E8FEB86659FD93UL);
