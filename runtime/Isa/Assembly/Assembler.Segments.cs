@@ -352,9 +352,12 @@ public static partial class Assembler
 
             public Linker(int textLength)
             {
-                // Made before any part is parsed, like the pool's tables (WarmUp), and as large as the text: more code
-                // than text takes a pathological source (and then it grows). What is never written is never paged in.
-                _code = Uninitialized((int)Math.Min(int.MaxValue / 2, textLength + (1L << 20)));
+                // Made before any part is parsed, like the pool's tables (WarmUp), for half as many bytes as the text has: a
+                // listing's lines of some 19 characters make about a third of that (3 instructions to a 16-byte bundle),
+                // and a source of short lines that each take a bundle grows it. What is never written is never paged in,
+                // but a program that assembles again and again counts it all against its large-object budget (a full
+                // collection each time it is spent).
+                _code = Uninitialized((int)Math.Min(int.MaxValue / 2, textLength / 2 + (64L << 10)));
             }
 
             /// <summary>Adds the next part; false when it could not be assembled alone.</summary>

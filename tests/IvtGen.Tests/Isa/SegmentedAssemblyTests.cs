@@ -53,6 +53,8 @@ public sealed class SegmentedAssemblyTests
         var clean = Listing(600);
         yield return new object[] { "listing", clean, true };
         yield return new object[] { "listing-crlf-bom", "\uFEFF" + clean.Replace("\n", "\r\n"), true };
+        // Lines that each take a bundle: more bytes of code than of text, so the linked code outgrows its first buffer.
+        yield return new object[] { "short-lines", string.Concat(Enumerable.Range(0, 20_000).Select(k => (k % 12 == 0 ? $"B{k}:\n" : "") + "\tnop.b 0 ;;\n")), true };
         yield return new object[] { "listing-non-ascii-comments", clean.Replace(" ;;\n", " ;; // grüße, ∀x\n"), true };
         // Messages: dependency violations (warnings), a bad operand, an undefined label, a branch out of range.
         yield return new object[] { "messages", Listing(300) + "L999:\n\tadd r1=r2,r3\n\tadd r1=r4,r5 ;;\n\tadds r1=99999,r2\n\tbr.cond.sptk.few nowhere ;;\n" + Listing(300, 4).Replace("L", "M"), false };
