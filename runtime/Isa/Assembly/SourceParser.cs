@@ -440,7 +440,7 @@ public sealed partial class SourceParser
     /// <summary>Matches of the same text on other units; only spellings the table lists under several units have any.</summary>
     private MatchedInstruction[]? OtherUnits(InstructionSyntax syntax, Form form)
     {
-        if (!s_mayHaveTwin[form.Id]) return null;
+        if (!MayHaveTwin(form)) return null;
         var list = new List<MatchedInstruction>();
         int seen = Bundler.MaskOf(form.Unit);
         while (true)
@@ -456,29 +456,33 @@ public sealed partial class SourceParser
 
     /// <summary>
     /// Per form id: whether another form of the same spelling, on another unit, could accept the same written operands
-    /// (nop.m/nop.i, mov ar=… on M and I). Only then is it worth matching the text again for the other units.
+    /// (nop.m/nop.i, mov ar=… on M and I). Only then is it worth matching the text again for the other units. Worked
+    /// out for a form when it is first matched: all at once it was some 15 million instructions (mov alone has hundreds
+    /// of forms, each compared with each) on the thread that starts a long source's parts, before any part began. Two
+    /// threads may work out one form at once; both find the same.
     /// </summary>
-    private static readonly bool[] s_mayHaveTwin = BuildTwins();
+    private static readonly byte[] s_twins = new byte[InstructionTable.Forms.Count];
+    private const byte TwinUnknown = 0, NoTwin = 1, HasTwin = 2;
 
-    internal static bool MayHaveTwin(Form form) => s_mayHaveTwin[form.Id];
-
-    private static bool[] BuildTwins()
+    internal static bool MayHaveTwin(Form form)
     {
-        var forms = InstructionTable.Forms;
-        var twins = new bool[forms.Count];
-        foreach (var f in forms)
+        byte known = s_twins[form.Id];
+        if (known == TwinUnknown) s_twins[form.Id] = known = FindTwin(form) ? HasTwin : NoTwin;
+        return known == HasTwin;
+    }
+
+    private static bool FindTwin(Form f)
+    {
+        InstructionTable.TryGetForms(f.Mnemonic, out var same);
+        foreach (var g in same)
         {
-            InstructionTable.TryGetForms(f.Mnemonic, out var same);
-            foreach (var g in same)
-            {
-                if (g.Unit == f.Unit || g.Operands.Length != f.Operands.Length || g.Outputs != f.Outputs) continue;
-                bool overlap = true;
-                for (int i = 0; i < f.Operands.Length && overlap; i++)
-                    overlap = (WrittenShapes(f.Operands[i]) & WrittenShapes(g.Operands[i])) != 0;
-                if (overlap) twins[f.Id] = true;
-            }
+            if (g.Unit == f.Unit || g.Operands.Length != f.Operands.Length || g.Outputs != f.Outputs) continue;
+            bool overlap = true;
+            for (int i = 0; i < f.Operands.Length && overlap; i++)
+                overlap = (WrittenShapes(f.Operands[i]) & WrittenShapes(g.Operands[i])) != 0;
+            if (overlap) return true;
         }
-        return twins;
+        return false;
     }
 
     /// <summary>
