@@ -71,7 +71,7 @@ internal sealed unsafe class FastLine
 
     /// <summary>Longer lines (a comment, most likely) are left to the general path when they have to be copied.</summary>
     private const int MaxLine = 256;
-    /// <summary>After a copied line: its '\n', then zeros, room to read a mnemonic that ends the line as three words.</summary>
+    /// <summary>After a copied line: its '\n', then room to read a mnemonic that ends the line as three words (what is there is masked off).</summary>
     private const int Tail = 4 * sizeof(ulong);
     private readonly byte[] _line = new byte[MaxLine + Tail];
 
@@ -101,7 +101,6 @@ internal sealed unsafe class FastLine
             if (typeof(TChar) == typeof(byte)) Buffer.MemoryCopy(from, text, MaxLine, n);
             else Narrow((char*)from, text, n);
             text[n] = (byte)'\n';
-            for (int k = 1; k < Tail; k++) text[n + k] = 0;
             return Parse(text, text + n + Tail, out _);
         }
     }
