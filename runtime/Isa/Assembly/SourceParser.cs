@@ -347,9 +347,9 @@ public sealed partial class SourceParser
         var fast = _fast!;
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
         fast.TakeExtras(out var pending, out var others);
-        AddInstruction(form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, pending, others);
-        // After an instruction a stop always has one to end (it cannot be the one at the start of a bundle that throws).
-        if (fast.StopColumn != 0) Stop(fast.StopColumn);
+        int index = AddInstruction(form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, pending, others);
+        // The line's ';;' ends the instruction just added, the one Stop would find (in the open bundle or the run).
+        if (fast.StopColumn != 0) _parsed.Instruction(index).StopAfter = true;
     }
 
     /// <summary>Parses one statement starting at token <paramref name="i"/>; returns the index after it.</summary>
@@ -415,14 +415,15 @@ public sealed partial class SourceParser
         return stop;
     }
 
-    /// <summary>Records a matched instruction of this line, in the open bundle or the run of instructions before it.</summary>
+    /// <summary>Records a matched instruction of this line, in the open bundle or the run of instructions before it; returns its index.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddInstruction(Form form, int qp, ReadOnlySpan<long> values, int column, PendingOperand[]? pending, MatchedInstruction[]? others)
+    private int AddInstruction(Form form, int qp, ReadOnlySpan<long> values, int column, PendingOperand[]? pending, MatchedInstruction[]? others)
     {
         int index = _parsed.Add(form, qp, values, _line, column, pending, others);
         if (_open is not null) _open.Count++;
         else if (_items.Count > 0 && _items[_items.Count - 1] is InstructionsItem run) run.Count++;
         else _items.Add(new InstructionsItem { Line = _line, Column = column, First = index, Count = 1 });
+        return index;
     }
 
     /// <summary>A ';;': the stop after the last instruction before it, or a stop item when there is none yet.</summary>
