@@ -14,8 +14,36 @@ public sealed partial class SourceParser
     internal static SourceParser ParseAlone(string? text, char[]? chars, int start, int end, int firstLine, bool last, int expectedInstructions)
     {
         var p = new SourceParser(new List<AsmDiagnostic>(), expectedInstructions) { _line = firstLine - 1, _missed = new HashSet<string>(StringComparer.Ordinal) };
-        p.ParseLines(text, chars, start, end, last);
+        // With the fast path, the part is made UTF-8 (one pass, vectorized for ASCII) and read as a file's part is: its
+        // lines where they are, none copied. Text that UTF-8 cannot hold exactly (a lone surrogate) is read as it is.
+        int length = 0;
+        byte[]? utf8 = p._fast is not null ? Utf8(text, chars, start, end, out length) : null;
+        if (utf8 is null) p.ParseLines(text, chars, start, end, last);
+        else
+        {
+            try { p.ParseLines(utf8.AsSpan(0, length), last); }
+            finally { Arrays.Return(utf8); }
+        }
         return p;
+    }
+
+    private static readonly UTF8Encoding s_exactUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The characters as UTF-8 in a table from the pool, or null when some character has no exact encoding.</summary>
+    private static byte[]? Utf8(string? text, char[]? chars, int start, int end, out int length)
+    {
+        length = 0;
+        var bytes = Arrays.Rent<byte>(s_exactUtf8.GetMaxByteCount(end - start));
+        try
+        {
+            length = text is not null ? s_exactUtf8.GetBytes(text, start, end - start, bytes, 0) : s_exactUtf8.GetBytes(chars!, start, end - start, bytes, 0);
+            return bytes;
+        }
+        catch (EncoderFallbackException)
+        {
+            Arrays.Return(bytes);
+            return null;
+        }
     }
 
     /// <summary>
