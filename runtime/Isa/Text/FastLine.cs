@@ -76,7 +76,7 @@ internal sealed unsafe class FastLine
     private readonly byte[] _line = new byte[MaxLine + Tail];
 
     private readonly long[] _written = new long[ParsedSource.MaxOperands];
-    // Where each operand starts in the line (for a symbol's column and name), and a symbol's length.
+    // Where each symbol operand starts in the line (for its column and name), and its length.
     private readonly int[] _at = new int[ParsedSource.MaxOperands], _symbolLength = new int[ParsedSource.MaxOperands];
 
     // Written operand kinds, three bits each in a shape code (0 is no operand).
@@ -192,7 +192,6 @@ internal sealed unsafe class FastLine
                 byte c = *p;
                 uint kind;
                 long value;
-                _at[count] = (int)(p - text);
                 if (c == '[')
                 {
                     p = Register(Blanks(p + 1), out var k, out int r);
@@ -207,8 +206,8 @@ internal sealed unsafe class FastLine
                     byte* e = Register(p, out var k, out int r);
                     if (e is not null)
                     {
-                        kind = k switch { OperandKind.Gr => WGr, OperandKind.Fr => WFr, OperandKind.Pr => WPr, OperandKind.Br => WBr, _ => 0 };
-                        if (kind == 0) return null; // ar/cr: their forms are for the general path
+                        if (k > OperandKind.Br) return null; // ar/cr: their forms are for the general path
+                        kind = WGr + (uint)(k - OperandKind.Gr); // r, f, p, b in the order of OperandKind
                         value = r;
                         p = e;
                     }
@@ -217,6 +216,7 @@ internal sealed unsafe class FastLine
                         // Not a register: a symbol, which only a branch target takes here (Candidates).
                         e = WordEnd(p);
                         if (e is null || e - p > MaxSymbol) return null;
+                        _at[count] = (int)(p - text);
                         _symbolLength[count] = (int)(e - p);
                         kind = WSym;
                         value = 0;
