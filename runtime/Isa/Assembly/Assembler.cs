@@ -78,7 +78,11 @@ public static partial class Assembler
 
         public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
         /// <summary>Bit s: slot s holds an instruction of the source (never MLX's L slot: the X slot has its instruction).</summary>
-        public readonly byte Occupied => (byte)((Slot0 >= 0 ? 1 : 0) | (Slot1 >= 0 ? 2 : 0) | (Slot2 >= 0 ? 4 : 0));
+        public readonly byte Occupied
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get =>  (byte)((Slot0 >= 0 ? 1 : 0) | (Slot1 >= 0 ? 2 : 0) | (Slot2 >= 0 ? 4 : 0));
+        }
         public readonly Template Template => Template.FromCode(TemplateCode)!;
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace IvtGen.Isa;
 
@@ -20,6 +21,7 @@ public readonly struct Bundle : IEquatable<Bundle>
         Hi = hi;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Bundle Create(int template, ulong s0, ulong s1, ulong s2)
     {
         ulong lo = (ulong)(uint)(template & 0x1f) | (s0 & SlotMask) << 5 | (s1 & SlotMask) << 46;

@@ -25,18 +25,23 @@ internal sealed class CompiledEncoding
     private readonly bool _long;
     // How many values the fields and rules read, at most: checked once, so that each read needs no check of its own.
     private readonly int _reads;
-    // Each bit is written by one move at most (Compile makes sure), so the moves can go in any order: the plain
-    // fields' first, in a loop of their own, then the rest, which most forms do not have (null).
+    // Each bit is written by one move at most (Compile makes sure), so the moves can go in any order: the direct
+    // and the plain fields' first, in loops of their own, then the rest, which most forms do not have (null), as
+    // they have no rules between operands (null too).
+    private readonly DirectMove[] _direct;
     private readonly PlainMove[] _plain;
     private readonly Others? _others;
+    private readonly OperandRule[]? _rules;
 
-    private CompiledEncoding(ulong pattern, bool predicable, int reads, PlainMove[] plain, Others? others)
+    private CompiledEncoding(ulong pattern, bool predicable, int reads, DirectMove[] direct, PlainMove[] plain, Others? others, OperandRule[]? rules)
     {
         _pattern = pattern;
         _predicable = predicable;
         _reads = reads;
+        _direct = direct;
         _plain = plain;
         _others = others;
+        _rules = rules;
         _long = others is { Long: true };
     }
 
@@ -51,7 +56,7 @@ internal sealed class CompiledEncoding
     /// Stands for "no compiled encoding" in <see cref="s_byForm"/>: it reads more values than an instruction has, so it
     /// encodes nothing, and an encoding need not tell it apart.
     /// </summary>
-    private static readonly CompiledEncoding None = new(0, false, int.MaxValue, Array.Empty<PlainMove>(), null);
+    private static readonly CompiledEncoding None = new(0, false, int.MaxValue, Array.Empty<DirectMove>(), Array.Empty<PlainMove>(), null, null);
 
     /// <summary>The compiled encoding of the form with id <paramref name="formId"/>, or null when it has none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -86,13 +91,12 @@ internal sealed class CompiledEncoding
     /// </summary>
     public static void EncodeSlots(ParsedSource source, Span<ulong> slots, bool skipExtras)
     {
-        var instructions = source.Instructions;
-        for (int i = 0; i < instructions.Length; i++)
+        var byForm = s_byForm;
+        for (int i = 0; i < slots.Length; i++)
         {
-            ref var ins = ref instructions[i];
-            slots[i] = skipExtras && ins.HasExtra ? NoSlot
-                : (s_byForm[ins.FormId] ?? Make(ins.FormId)) is { _long: false } compiled ? compiled.Slot(ins.Qp, source.StoredOf(i))
-                : NoSlot;
+            ref var ins = ref source.Instruction(i);
+            var compiled = byForm[ins.FormId] ?? Make(ins.FormId);
+            slots[i] = skipExtras && ins.HasExtra || compiled._long ? NoSlot : compiled.Slot(ins.Qp, source.StoredOf(i));
         }
     }
 
@@ -107,11 +111,26 @@ internal sealed class CompiledEncoding
             if (!_predicable || (uint)qp > 63) return NoSlot;
             slot |= (uint)qp;
         }
-        foreach (ref readonly var move in _plain.AsSpan())
+        var direct = _direct;
+        for (int k = 0; k < direct.Length; k++)
         {
+            ref readonly var move = ref direct[k];
+            ulong value = (ulong)Read(values, move.Operand);
+            if (value > move.Max) return NoSlot;
+            slot |= value * move.Scale;
+        }
+        var plain = _plain;
+        for (int k = 0; k < plain.Length; k++)
+        {
+            ref readonly var move = ref plain[k];
             ulong stored = (ulong)((Read(values, move.Operand) ^ move.Flip) + move.Offset);
             if (stored - move.Lo > move.Span) return NoSlot;
-            slot |= RotateLeft(stored & move.Mask, move.Rotate);
+            slot |= (stored & move.Mask) * move.Scale;
+        }
+        if (_rules is not null)
+        {
+            foreach (ref readonly var rule in _rules.AsSpan())
+                if (!TryRead(values, rule.A, out long a) || !TryRead(values, rule.B, out long b) || !rule.Holds(a, b)) return NoSlot;
         }
         return _others is null ? slot : _others.Slot(values, slot);
     }
@@ -130,33 +149,49 @@ internal sealed class CompiledEncoding
     /// caller has made sure the span holds every value the form reads (<see cref="_reads"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Read<T>(ReadOnlySpan<T> values, int i) where T : unmanaged
+    private static long Read<T>(ReadOnlySpan<T> values, nint i) where T : unmanaged
     {
         ref T at = ref Unsafe.Add(ref MemoryMarshal.GetReference(values), i);
         return typeof(T) == typeof(long) ? Unsafe.As<T, long>(ref at) : Unsafe.As<T, int>(ref at);
     }
 
-    /// <summary>Rotates left by <paramref name="n"/> (0–63); the JIT makes one instruction of it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong RotateLeft(ulong x, int n) => x << n | x >> (64 - n);
+    /// <summary>
+    /// A plain field (<see cref="PlainMove"/>) that stores the value itself, from 0 up, in one piece: most registers.
+    /// Negative values read as too large.
+    /// </summary>
+    private readonly struct DirectMove
+    {
+        public readonly nint Operand;
+        public readonly ulong Max;
+        // What to multiply the value by to move it up into place.
+        public readonly ulong Scale;
+
+        public DirectMove(int operand, long max, Piece piece)
+        {
+            Operand = operand;
+            Max = (ulong)max;
+            Scale = 1UL << piece.Pos;
+        }
+    }
 
     /// <summary>
     /// A piece of a plain field: one whose stored value is the operand's value, maybe biased or complemented
-    /// (<see cref="ValueMap"/>), taken in a range well inside an int's, with every piece in the slot (registers and
-    /// most immediates). Each piece checks the value again, which is cheaper than a loop over a field's pieces. As a
+    /// (<see cref="ValueMap"/>), taken in a range well inside an int's, with every piece in the slot, no lower than the
+    /// bits it holds are in the value (registers and most immediates). Each piece checks the value again, which is cheaper than a loop over a field's pieces. As a
     /// plain field takes no value near an int's ends, a wide stored value (<see cref="ParsedSource.WideValue"/>, int's
     /// least) is refused like the value it stands for, without a look of its own.
     /// </summary>
     private readonly struct PlainMove
     {
-        public readonly int Operand;
+        // Native-sized: it indexes the values as it is.
+        public readonly nint Operand;
         // The stored value is (value ^ Flip) + Offset (bias: value − K; complement: ~value + K + 1 = K − value) and
         // lies in [Lo, Lo + Span], compared as unsigned differences so that one test bounds both ends.
         public readonly long Flip, Offset;
         public readonly ulong Lo, Span;
-        // The piece's bits of the stored value, and how far to rotate them into place: masked, they cannot wrap around.
-        public readonly ulong Mask;
-        public readonly int Rotate;
+        // The piece's bits of the stored value, and what to multiply them by to move them up into place (a multiply
+        // takes its operand from memory; a shift by a variable count ties up a register for the count).
+        public readonly ulong Mask, Scale;
 
         public PlainMove(int operand, long flip, long offset, long lo, long hi, Piece piece)
         {
@@ -166,25 +201,23 @@ internal sealed class CompiledEncoding
             Lo = (ulong)lo;
             Span = (ulong)(hi - lo);
             Mask = piece.Mask << piece.From;
-            Rotate = (piece.Pos - piece.From) & 63;
+            Scale = 1UL << piece.Pos - piece.From;
         }
     }
 
     /// <summary>
-    /// The fields that are not plain and the rules between operands: read with a look for wide values, mapped as
-    /// <see cref="FieldValue"/> says, and placed in the slot or the L slot. Most forms have none of them.
+    /// The fields that are not plain: read with a look for wide values, mapped as <see cref="FieldValue"/> says, and
+    /// placed in the slot or the L slot. Most forms have none of them.
     /// </summary>
     private sealed class Others
     {
         private readonly FieldValue[] _fields;
-        private readonly OperandRule[] _rules;
         /// <summary>Some field has pieces in the L slot.</summary>
         public readonly bool Long;
 
-        public Others(FieldValue[] fields, OperandRule[] rules)
+        public Others(FieldValue[] fields)
         {
             _fields = fields;
-            _rules = rules;
             Long = Array.Exists(fields, f => Array.Exists(f.Pieces, p => p.Long));
         }
 
@@ -197,8 +230,6 @@ internal sealed class CompiledEncoding
                 foreach (var piece in field.Pieces)
                     if (!piece.Long) slot |= piece.Bits(stored);
             }
-            foreach (ref readonly var rule in _rules.AsSpan())
-                if (!TryRead(values, rule.A, out long a) || !TryRead(values, rule.B, out long b) || !rule.Holds(a, b)) return NoSlot;
             return slot;
         }
 
@@ -356,13 +387,14 @@ internal sealed class CompiledEncoding
                 written |= bits;
             }
         ulong fieldBits = predicable ? slotBits & ~0x3fUL : slotBits;
-        var others = b.Others.Count > 0 || b.Rules.Count > 0 ? new Others(b.Others.ToArray(), b.Rules.ToArray()) : null;
-        return new CompiledEncoding(form.Pattern.Value & ~fieldBits, predicable, ops.Length, b.Plain.ToArray(), others);
+        return new CompiledEncoding(form.Pattern.Value & ~fieldBits, predicable, ops.Length, b.Direct.ToArray(), b.Plain.ToArray(),
+            b.Others.Count > 0 ? new Others(b.Others.ToArray()) : null, b.Rules.Count > 0 ? b.Rules.ToArray() : null);
     }
 
     /// <summary>The fields and rules of a form being compiled.</summary>
     private sealed class Builder
     {
+        public readonly List<DirectMove> Direct = new();
         public readonly List<PlainMove> Plain = new();
         public readonly List<FieldValue> Others = new();
         public readonly List<OperandRule> Rules = new();
@@ -412,8 +444,11 @@ internal sealed class CompiledEncoding
             };
             Fields.Add(field);
             var pieces = Piece.Of(field);
-            if (op.Shift == 0 && !op.Wraps32 && op.Excluded is null && !Array.Exists(pieces, p => p.Long) && IsSmall(lo, hi, offset))
-                foreach (var piece in pieces) Plain.Add(new PlainMove(index, flip, offset, lo, hi, piece));
+            if (op.Shift == 0 && !op.Wraps32 && op.Excluded is null && Array.TrueForAll(pieces, p => !p.Long && p.Pos >= p.From) && IsSmall(lo, hi, offset))
+            {
+                if (flip == 0 && offset == 0 && lo == 0 && pieces.Length == 1) Direct.Add(new DirectMove(index, hi, pieces[0]));
+                else foreach (var piece in pieces) Plain.Add(new PlainMove(index, flip, offset, lo, hi, piece));
+            }
             else
                 Others.Add(new FieldValue(index, field, flip, offset, op.Wraps32, op.Shift, op.Shift > 0 && !op.IgnoresLowBits, lo, hi, op.Excluded));
             return true;
