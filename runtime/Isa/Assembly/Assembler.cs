@@ -77,12 +77,14 @@ public static partial class Assembler
         public byte Resolved;
 
         public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
+
         /// <summary>Bit s: slot s holds an instruction of the source (never MLX's L slot: the X slot has its instruction).</summary>
         public readonly byte Occupied
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get =>  (byte)((Slot0 >= 0 ? 1 : 0) | (Slot1 >= 0 ? 2 : 0) | (Slot2 >= 0 ? 4 : 0));
+            get => (byte)((Slot0 >= 0 ? 1 : 0) | (Slot1 >= 0 ? 2 : 0) | (Slot2 >= 0 ? 4 : 0));
         }
+
         public readonly Template Template => Template.FromCode(TemplateCode)!;
     }
 
@@ -453,7 +455,7 @@ public static partial class Assembler
             var slots = Arrays.Rent<ulong>(_src.InstructionCount);
             try
             {
-                CompiledEncoding.EncodeSlots(_src, slots.AsSpan(0, _src.InstructionCount), skipExtras: fixups is not null);
+                CompiledEncoding.EncodeSlots(_src, slots.AsSpan(0, _src.InstructionCount));
                 var nops = s_nopSlots;
                 foreach (ref readonly var bundle in _bundles.AsSpan(0, _bundleCount))
                 {

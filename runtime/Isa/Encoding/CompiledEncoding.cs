@@ -21,28 +21,22 @@ internal sealed class CompiledEncoding
     // The fixed bits, with every operand field cleared (the general encoding inserts each field over them).
     private readonly ulong _pattern;
     private readonly bool _predicable;
-    // Some field has pieces in the L slot (X-unit forms): only TryEncode gives the whole encoding.
-    private readonly bool _long;
     // How many values the fields and rules read, at most: checked once, so that each read needs no check of its own.
     private readonly int _reads;
     // Each bit is written by one move at most (Compile makes sure), so the moves can go in any order: the direct
-    // and the plain fields' first, in loops of their own, then the rest, which most forms do not have (null), as
-    // they have no rules between operands (null too).
+    // and the plain fields' first, in loops of their own, then the rest, which most forms do not have (null).
     private readonly DirectMove[] _direct;
     private readonly PlainMove[] _plain;
-    private readonly Others? _others;
-    private readonly OperandRule[]? _rules;
+    private readonly Rest? _rest;
 
-    private CompiledEncoding(ulong pattern, bool predicable, int reads, DirectMove[] direct, PlainMove[] plain, Others? others, OperandRule[]? rules)
+    private CompiledEncoding(ulong pattern, bool predicable, int reads, DirectMove[] direct, PlainMove[] plain, Rest? rest)
     {
         _pattern = pattern;
         _predicable = predicable;
         _reads = reads;
         _direct = direct;
         _plain = plain;
-        _others = others;
-        _rules = rules;
-        _long = others is { Long: true };
+        _rest = rest;
     }
 
     /// <summary>
@@ -56,7 +50,7 @@ internal sealed class CompiledEncoding
     /// Stands for "no compiled encoding" in <see cref="s_byForm"/>: it reads more values than an instruction has, so it
     /// encodes nothing, and an encoding need not tell it apart.
     /// </summary>
-    private static readonly CompiledEncoding None = new(0, false, int.MaxValue, Array.Empty<DirectMove>(), Array.Empty<PlainMove>(), null, null);
+    private static readonly CompiledEncoding None = new(0, false, int.MaxValue, Array.Empty<DirectMove>(), Array.Empty<PlainMove>(), null);
 
     /// <summary>The compiled encoding of the form with id <paramref name="formId"/>, or null when it has none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -79,24 +73,25 @@ internal sealed class CompiledEncoding
         if (For(formId) is not { } compiled) return false;
         ulong slot = compiled.Slot(qp, values);
         if (slot == NoSlot) return false;
-        word = new InsnWord(slot, compiled._long ? compiled._others!.LongBits(values) : 0);
+        word = new InsnWord(slot, compiled._rest is { Long: true } rest ? rest.LongBits(values) : 0);
         return true;
     }
 
     /// <summary>
     /// The slot of each instruction of <paramref name="source"/>, encoded as <see cref="TryEncode"/> encodes it from its
-    /// stored values, into <paramref name="slots"/>; <see cref="NoSlot"/> where that fails, for X-unit forms (whose L slot
-    /// only <see cref="TryEncode"/> gives), and, when <paramref name="skipExtras"/>, for instructions with extras (operands
-    /// the assembler evaluates later). What the assembler asks of every instruction: one pass over its tables in order.
+    /// stored values, into <paramref name="slots"/>; for an X-unit form only its X slot (its L slot only TryEncode
+    /// gives). <see cref="NoSlot"/> where that fails, and for instructions with extras, whose operands the assembler
+    /// evaluates later (a fixup may still change them): it takes those the general way. What the assembler asks of
+    /// every instruction, in one pass over its tables in order.
     /// </summary>
-    public static void EncodeSlots(ParsedSource source, Span<ulong> slots, bool skipExtras)
+    public static void EncodeSlots(ParsedSource source, Span<ulong> slots)
     {
         var byForm = s_byForm;
         for (int i = 0; i < slots.Length; i++)
         {
             ref var ins = ref source.Instruction(i);
             var compiled = byForm[ins.FormId] ?? Make(ins.FormId);
-            slots[i] = skipExtras && ins.HasExtra || compiled._long ? NoSlot : compiled.Slot(ins.Qp, source.StoredOf(i));
+            slots[i] = ins.HasExtra ? NoSlot : compiled.Slot(ins.Qp, source.StoredOf(i));
         }
     }
 
@@ -127,12 +122,10 @@ internal sealed class CompiledEncoding
             if (stored - move.Lo > move.Span) return NoSlot;
             slot |= (stored & move.Mask) * move.Scale;
         }
-        if (_rules is not null)
-        {
-            foreach (ref readonly var rule in _rules.AsSpan())
-                if (!TryRead(values, rule.A, out long a) || !TryRead(values, rule.B, out long b) || !rule.Holds(a, b)) return NoSlot;
-        }
-        return _others is null ? slot : _others.Slot(values, slot);
+        if (_rest is null) return slot;
+        foreach (ref readonly var rule in _rest.Rules.AsSpan())
+            if (!TryRead(values, rule.A, out long a) || !TryRead(values, rule.B, out long b) || !rule.Holds(a, b)) return NoSlot;
+        return _rest.Fields.Length == 0 ? slot : _rest.Slot(values, slot);
     }
 
     /// <summary>Value <paramref name="i"/> of a span of longs, or of stored ints (false for a wide one).</summary>
@@ -206,25 +199,27 @@ internal sealed class CompiledEncoding
     }
 
     /// <summary>
-    /// The fields that are not plain: read with a look for wide values, mapped as <see cref="FieldValue"/> says, and
-    /// placed in the slot or the L slot. Most forms have none of them.
+    /// What most forms do not have: rules between operands, and fields that are not plain, which are read with a look
+    /// for wide values, mapped as <see cref="FieldValue"/> says, and placed in the slot or the L slot.
     /// </summary>
-    private sealed class Others
+    private sealed class Rest
     {
-        private readonly FieldValue[] _fields;
-        /// <summary>Some field has pieces in the L slot.</summary>
+        public readonly OperandRule[] Rules;
+        public readonly FieldValue[] Fields;
+        /// <summary>Some field has pieces in the L slot (X-unit forms).</summary>
         public readonly bool Long;
 
-        public Others(FieldValue[] fields)
+        public Rest(OperandRule[] rules, FieldValue[] fields)
         {
-            _fields = fields;
+            Rules = rules;
+            Fields = fields;
             Long = Array.Exists(fields, f => Array.Exists(f.Pieces, p => p.Long));
         }
 
         /// <summary><paramref name="slot"/> with these fields' slot bits for <paramref name="values"/>, or <see cref="NoSlot"/>.</summary>
         public ulong Slot<T>(ReadOnlySpan<T> values, ulong slot) where T : unmanaged
         {
-            foreach (ref readonly var field in _fields.AsSpan())
+            foreach (ref readonly var field in Fields.AsSpan())
             {
                 if (!TryRead(values, field.Operand, out long v) || !field.TryStore(v, out ulong stored)) return NoSlot;
                 foreach (var piece in field.Pieces)
@@ -237,7 +232,7 @@ internal sealed class CompiledEncoding
         public ulong LongBits<T>(ReadOnlySpan<T> values) where T : unmanaged
         {
             ulong bits = 0;
-            foreach (ref readonly var field in _fields.AsSpan())
+            foreach (ref readonly var field in Fields.AsSpan())
             {
                 TryRead(values, field.Operand, out long v);
                 field.TryStore(v, out ulong stored);
@@ -388,7 +383,7 @@ internal sealed class CompiledEncoding
             }
         ulong fieldBits = predicable ? slotBits & ~0x3fUL : slotBits;
         return new CompiledEncoding(form.Pattern.Value & ~fieldBits, predicable, ops.Length, b.Direct.ToArray(), b.Plain.ToArray(),
-            b.Others.Count > 0 ? new Others(b.Others.ToArray()) : null, b.Rules.Count > 0 ? b.Rules.ToArray() : null);
+            b.Others.Count > 0 || b.Rules.Count > 0 ? new Rest(b.Rules.ToArray(), b.Others.ToArray()) : null);
     }
 
     /// <summary>The fields and rules of a form being compiled.</summary>
