@@ -459,21 +459,17 @@ public static partial class Assembler
                 var nops = s_nopSlots;
                 foreach (ref readonly var bundle in _bundles.AsSpan(0, _bundleCount))
                 {
-                    // Slot by slot, unrolled. MLX's L slot holds no instruction (−1): its bits are the high part of the X slot's.
+                    // Slot by slot, unrolled: a nop, zero for an instruction not resolved, or the compiled slot. MLX's
+                    // L slot holds no instruction (−1): its bits are the high part of the X slot's, which the general
+                    // way gives whole.
                     ref readonly var nop = ref nops[bundle.TemplateCode];
-                    ulong s0 = nop.S0, s1 = nop.S1, s2 = nop.S2;
-                    if (bundle.Slot0 >= 0) s0 = Slot(bundle, 0, bundle.Slot0, slots, diags, fixups);
-                    if (bundle.Slot1 >= 0) s1 = Slot(bundle, 1, bundle.Slot1, slots, diags, fixups);
-                    if (bundle.Slot2 >= 0)
-                    {
-                        if (nop.IsLong)
-                        {
-                            var w = WordOtherwise(bundle, 2, diags, fixups);
-                            (s1, s2) = (w.Long, w.Slot);
-                        }
-                        else s2 = Slot(bundle, 2, bundle.Slot2, slots, diags, fixups);
-                    }
-                    Bundle.Create(bundle.TemplateCode, s0, s1, s2).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
+                    int resolved = bundle.Resolved;
+                    ulong s0 = bundle.Slot0 < 0 ? nop.S0 : (resolved & 1) == 0 ? 0 : slots[bundle.Slot0];
+                    ulong s1 = bundle.Slot1 < 0 ? nop.S1 : (resolved & 2) == 0 ? 0 : slots[bundle.Slot1];
+                    ulong s2 = bundle.Slot2 < 0 ? nop.S2 : nop.IsLong ? CompiledEncoding.NoSlot : (resolved & 4) == 0 ? 0 : slots[bundle.Slot2];
+                    // NoSlot has bits no slot has: one test finds any.
+                    var bits = (s0 | s1 | s2) > Bundle.SlotMask ? Otherwise(bundle, s0, s1, s2, diags, fixups) : Bundle.Create(bundle.TemplateCode, s0, s1, s2);
+                    bits.Write(code.AsSpan((int)bundle.Address, Bundle.Size));
                 }
             }
             finally
@@ -482,20 +478,22 @@ public static partial class Assembler
             }
         }
 
-        /// <summary>
-        /// The slot of instruction <paramref name="index"/> in <paramref name="slot"/> of <paramref name="bundle"/> (not MLX):
-        /// zero when it is not resolved; else as compiled, or when it was not, as <see cref="WordOtherwise"/> says.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private ulong Slot(in LaidBundle bundle, int slot, int index, ulong[] slots, List<AsmDiagnostic> diags, List<Fixup>? fixups)
+        /// <summary><paramref name="bundle"/>, its slots that the compiled encoding left (<see cref="CompiledEncoding.NoSlot"/>) taken the general way.</summary>
+        private Bundle Otherwise(in LaidBundle bundle, ulong s0, ulong s1, ulong s2, List<AsmDiagnostic> diags, List<Fixup>? fixups)
         {
-            if ((bundle.Resolved >> slot & 1) == 0) return 0;
-            ulong bits = slots[index];
-            return bits != CompiledEncoding.NoSlot ? bits : WordOtherwise(bundle, slot, diags, fixups).Slot;
+            if (s0 == CompiledEncoding.NoSlot) s0 = WordOtherwise(bundle, 0, diags, fixups).Slot;
+            if (s1 == CompiledEncoding.NoSlot) s1 = WordOtherwise(bundle, 1, diags, fixups).Slot;
+            if (s2 == CompiledEncoding.NoSlot)
+            {
+                var w = WordOtherwise(bundle, 2, diags, fixups);
+                s2 = w.Slot;
+                if (bundle.Template.IsLong) s1 = w.Long;
+            }
+            return Bundle.Create(bundle.TemplateCode, s0, s1, s2);
         }
 
         /// <summary>
-        /// The encoding of the instruction in <paramref name="slot"/> of <paramref name="bundle"/> when <see cref="Slot"/> has none:
+        /// The encoding of the instruction in <paramref name="slot"/> of <paramref name="bundle"/> when the compiled encoding has none:
         /// zero when it is not resolved, is left for a fixup, or does not encode (then with its message).
         /// </summary>
         private InsnWord WordOtherwise(in LaidBundle bundle, int slot, List<AsmDiagnostic> diags, List<Fixup>? fixups)
