@@ -15,7 +15,7 @@ namespace IvtGen.Isa;
 /// </summary>
 internal sealed class CompiledEncoding
 {
-    /// <summary>What <see cref="EncodeSlot"/> gives for values that do not fit: no slot, as it has bits above the 41st.</summary>
+    /// <summary>What <see cref="EncodeSlots"/> gives for values that do not fit: no slot, as it has bits above the 41st.</summary>
     public const ulong NoSlot = ulong.MaxValue;
 
     // The fixed bits, with every operand field cleared (the general encoding inserts each field over them).
@@ -82,12 +82,13 @@ internal sealed class CompiledEncoding
     /// stored values, into <paramref name="slots"/>; for an X-unit form only its X slot (its L slot only TryEncode
     /// gives). <see cref="NoSlot"/> where that fails, and for instructions with extras, whose operands the assembler
     /// evaluates later (a fixup may still change them): it takes those the general way. What the assembler asks of
-    /// every instruction, in one pass over its tables in order.
+    /// every instruction, in one pass over its tables in order. <paramref name="slots"/> has room for one per instruction.
     /// </summary>
     public static void EncodeSlots(ParsedSource source, Span<ulong> slots)
     {
         var byForm = s_byForm;
-        for (int i = 0; i < slots.Length; i++)
+        int count = source.InstructionCount;
+        for (int i = 0; i < count; i++)
         {
             ref var ins = ref source.Instruction(i);
             var compiled = byForm[ins.FormId] ?? Make(ins.FormId);
@@ -150,10 +151,11 @@ internal sealed class CompiledEncoding
 
     /// <summary>
     /// A plain field (<see cref="PlainMove"/>) that stores the value itself, from 0 up, in one piece: most registers.
-    /// Negative values read as too large.
+    /// Negative values, read unsigned, are too large.
     /// </summary>
     private readonly struct DirectMove
     {
+        // Native-sized: it indexes the values as it is.
         public readonly nint Operand;
         public readonly ulong Max;
         // What to multiply the value by to move it up into place.
@@ -170,9 +172,10 @@ internal sealed class CompiledEncoding
     /// <summary>
     /// A piece of a plain field: one whose stored value is the operand's value, maybe biased or complemented
     /// (<see cref="ValueMap"/>), taken in a range well inside an int's, with every piece in the slot, no lower than the
-    /// bits it holds are in the value (registers and most immediates). Each piece checks the value again, which is cheaper than a loop over a field's pieces. As a
-    /// plain field takes no value near an int's ends, a wide stored value (<see cref="ParsedSource.WideValue"/>, int's
-    /// least) is refused like the value it stands for, without a look of its own.
+    /// bits it holds are in the value (registers and most immediates). Each piece checks the value again, which is
+    /// cheaper than a loop over a field's pieces. As a plain field takes no value near an int's ends, a wide stored
+    /// value (<see cref="ParsedSource.WideValue"/>, int's least) is refused like the value it stands for, without a
+    /// look of its own.
     /// </summary>
     private readonly struct PlainMove
     {

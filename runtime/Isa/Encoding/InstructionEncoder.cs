@@ -27,9 +27,9 @@ public static class InstructionEncoder
     /// <summary>
     /// Encodes with the form's compiled encoding: true exactly when the general encoding (<see cref="TryEncode(in Instruction, out InsnWord)"/>)
     /// succeeds, with the same word; false when it would fail, or when the form has no compiled encoding
-    /// (<see cref="HasCompiledEncoding"/> tells which). No message, no allocation: what the parser asks of each
-    /// candidate form, and the assembler of each instruction. <paramref name="values"/> has one value per operand
-    /// (fixed tokens 0, as everywhere).
+    /// (<see cref="HasCompiledEncoding"/> tells which). No message, no allocation: what the parser can ask of each
+    /// candidate form. <paramref name="values"/> has one value per operand (fixed tokens 0, as everywhere; with
+    /// fewer, false, where the general encoding would throw).
     /// </summary>
     internal static bool TryEncodeFast(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
         CompiledEncoding.TryEncode(form.Id, qp, values, out word);
