@@ -87,8 +87,8 @@ internal sealed class CompiledEncoding
     public static void EncodeSlots(ParsedSource source, Span<ulong> slots)
     {
         var byForm = s_byForm;
-        int count = source.InstructionCount;
-        for (int i = 0; i < count; i++)
+        slots = slots.Slice(0, source.InstructionCount);
+        for (int i = 0; i < slots.Length; i++)
         {
             ref var ins = ref source.Instruction(i);
             var compiled = byForm[ins.FormId] ?? Make(ins.FormId);
