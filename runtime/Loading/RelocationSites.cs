@@ -103,12 +103,7 @@ public static class RelocationSites
         values[operand] = value;
         var err = InstructionEncoder.TryEncode(new Instruction(ins.Form, ins.Qp, values), out var word);
         if (err is not null) return err;
-        ulong s0 = bundle.Slot(0), s1 = bundle.Slot(1), s2 = bundle.Slot(2);
-        if (template.IsLong && slot >= 1) { s1 = word.Long; s2 = word.Slot; }
-        else if (slot == 0) s0 = word.Slot;
-        else if (slot == 1) s1 = word.Slot;
-        else s2 = word.Slot;
-        patched = Bundle.Create(template.Code, s0, s1, s2);
+        patched = bundle.With(slot, word, template.IsLong);
         return null;
     }
 }

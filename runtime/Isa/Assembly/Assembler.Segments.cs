@@ -47,13 +47,7 @@ public static partial class Assembler
             }
             if (InstructionEncoder.TryEncode(_form, _qp, values, out var w) is not null) return false;
             var at = code.AsSpan((int)address, Bundle.Size);
-            var b = Bundle.Read(at);
-            ulong s0 = b.Slot(0), s1 = b.Slot(1), s2 = b.Slot(2);
-            if (Template.FromCode(_template)!.IsLong) { s1 = w.Long; s2 = w.Slot; }
-            else if (_slot == 0) s0 = w.Slot;
-            else if (_slot == 1) s1 = w.Slot;
-            else s2 = w.Slot;
-            Bundle.Create(_template, s0, s1, s2).Write(at);
+            Bundle.Read(at).With(_slot, w, Template.FromCode(_template)!.IsLong).Write(at);
             return true;
         }
     }

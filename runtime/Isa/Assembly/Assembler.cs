@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace IvtGen.Isa;
@@ -76,6 +77,14 @@ public static partial class Assembler
         public byte Resolved;
 
         public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
+
+        /// <summary>Bit s: slot s holds an instruction of the source (never MLX's L slot: the X slot has its instruction).</summary>
+        public readonly byte Occupied
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (byte)((Slot0 >= 0 ? 1 : 0) | (Slot1 >= 0 ? 2 : 0) | (Slot2 >= 0 ? 4 : 0));
+        }
+
         public readonly Template Template => Template.FromCode(TemplateCode)!;
     }
 
@@ -375,12 +384,13 @@ public static partial class Assembler
 
         private void ResolveAll()
         {
-            for (int k = 0; k < _bundleCount; k++)
+            foreach (ref var bundle in _bundles.AsSpan(0, _bundleCount))
             {
-                ref var bundle = ref _bundles[k];
-                var template = bundle.Template;
-                for (int s = 0; s < 3; s++)
-                    if (template.Slots[s] != SlotKind.L && bundle[s] >= 0 && Resolve(bundle[s], bundle.Address)) bundle.Resolved |= (byte)(1 << s);
+                int resolved = 0;
+                if (bundle.Slot0 >= 0 && Resolve(bundle.Slot0, bundle.Address)) resolved |= 1;
+                if (bundle.Slot1 >= 0 && Resolve(bundle.Slot1, bundle.Address)) resolved |= 2;
+                if (bundle.Slot2 >= 0 && Resolve(bundle.Slot2, bundle.Address)) resolved |= 4;
+                bundle.Resolved = (byte)resolved;
             }
         }
 
@@ -425,13 +435,7 @@ public static partial class Assembler
         /// </summary>
         public void EncodeAlone(byte[] code, List<Fixup> fixups, List<AsmDiagnostic> groupDiags)
         {
-            for (int k = 0; k < _bundleCount; k++)
-            {
-                ref var bundle = ref _bundles[k];
-                var template = bundle.Template;
-                for (int s = 0; s < 3; s++)
-                    if (template.Slots[s] != SlotKind.L && bundle[s] >= 0) bundle.Resolved |= (byte)(1 << s);
-            }
+            foreach (ref var bundle in _bundles.AsSpan(0, _bundleCount)) bundle.Resolved = bundle.Occupied;
             fixups.Capacity = Math.Max(fixups.Capacity, _src.ExtrasCount);
             Encode(code, _diags, fixups);
             var own = _labels.Values.ToArray();
@@ -446,45 +450,80 @@ public static partial class Assembler
         /// <param name="fixups">When given, instructions with operands still to evaluate are listed here and their slots left zero.</param>
         private void Encode(byte[] code, List<AsmDiagnostic> diags, List<Fixup>? fixups = null)
         {
-            Span<ulong> words = stackalloc ulong[3];
-            Span<long> values = stackalloc long[ParsedSource.MaxOperands];
-            for (int k = 0; k < _bundleCount; k++)
+            // First every instruction's slot, compiled, in the order of the source's tables; then the bundles, which
+            // only pick them up. Whatever the compiled encoding leaves (NoSlot) goes the general way, bundle by bundle.
+            var slots = Arrays.Rent<ulong>(_src.InstructionCount);
+            try
             {
-                ref readonly var bundle = ref _bundles[k];
-                var template = bundle.Template;
-                words.Clear();
-                ulong lWord = 0;
-                for (int s = 0; s < 3; s++)
+                CompiledEncoding.EncodeSlots(_src, slots.AsSpan(0, _src.InstructionCount));
+                var nops = s_nopSlots;
+                foreach (ref readonly var bundle in _bundles.AsSpan(0, _bundleCount))
                 {
-                    var kind = template.Slots[s];
-                    if (kind == SlotKind.L) continue;
-                    InsnWord w;
-                    int index = bundle[s];
-                    if (index >= 0)
-                    {
-                        if ((bundle.Resolved >> s & 1) == 0) continue;
-                        ref var ins = ref _src.Instruction(index);
-                        if (fixups is not null && ins.HasExtra && _src.PendingOf(index) is { } pending)
-                        {
-                            fixups.Add(new Fixup(bundle.Address, s, template.Code, ins.Form, ins.Qp, _src.ValuesOf(index, values).ToArray(), pending));
-                            continue;
-                        }
-                        // Most instructions: straight from the stored values; the rest, and every message, the general way.
-                        if (!InstructionEncoder.TryEncodeStored(ins.Form, ins.Qp, _src.StoredOf(index), ParsedSource.WideValue, out w)
-                            && InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, values), out w) is { } err)
-                        {
-                            diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, _src.ColumnOf(index), err));
-                            continue;
-                        }
-                    }
-                    else w = s_nopWords[(int)kind];
-                    words[s] = w.Slot;
-                    if (kind == SlotKind.X) lWord = w.Long;
+                    // Slot by slot, unrolled: a nop, zero for an instruction not resolved, or the compiled slot. MLX's
+                    // L slot holds no instruction (−1): its bits are the high part of the X slot's, which the general
+                    // way gives whole.
+                    ref readonly var nop = ref nops[bundle.TemplateCode];
+                    int resolved = bundle.Resolved;
+                    ulong s0 = bundle.Slot0 < 0 ? nop.S0 : (resolved & 1) == 0 ? 0 : slots[bundle.Slot0];
+                    ulong s1 = bundle.Slot1 < 0 ? nop.S1 : (resolved & 2) == 0 ? 0 : slots[bundle.Slot1];
+                    ulong s2 = bundle.Slot2 < 0 ? nop.S2 : nop.IsLong ? CompiledEncoding.NoSlot : (resolved & 4) == 0 ? 0 : slots[bundle.Slot2];
+                    // NoSlot has bits no slot has: one test finds any.
+                    var bits = (s0 | s1 | s2) > Bundle.SlotMask ? Otherwise(bundle, s0, s1, s2, diags, fixups) : Bundle.Create(bundle.TemplateCode, s0, s1, s2);
+                    bits.Write(code.AsSpan((int)bundle.Address, Bundle.Size));
                 }
-                if (template.IsLong) words[1] = lWord;
-                Bundle.Create(template.Code, words[0], words[1], words[2]).Write(code.AsSpan((int)bundle.Address, Bundle.Size));
+            }
+            finally
+            {
+                Arrays.Return(slots);
             }
         }
+
+        /// <summary><paramref name="bundle"/>, its slots that the compiled encoding left (<see cref="CompiledEncoding.NoSlot"/>) taken the general way.</summary>
+        private Bundle Otherwise(in LaidBundle bundle, ulong s0, ulong s1, ulong s2, List<AsmDiagnostic> diags, List<Fixup>? fixups)
+        {
+            if (s0 == CompiledEncoding.NoSlot) s0 = WordOtherwise(bundle, 0, diags, fixups).Slot;
+            if (s1 == CompiledEncoding.NoSlot) s1 = WordOtherwise(bundle, 1, diags, fixups).Slot;
+            if (s2 == CompiledEncoding.NoSlot)
+            {
+                var w = WordOtherwise(bundle, 2, diags, fixups);
+                s2 = w.Slot;
+                if (bundle.Template.IsLong) s1 = w.Long;
+            }
+            return Bundle.Create(bundle.TemplateCode, s0, s1, s2);
+        }
+
+        /// <summary>
+        /// The encoding of the instruction in <paramref name="slot"/> of <paramref name="bundle"/> when the compiled encoding has none:
+        /// zero when it is not resolved, is left for a fixup, or does not encode (then with its message).
+        /// </summary>
+        private InsnWord WordOtherwise(in LaidBundle bundle, int slot, List<AsmDiagnostic> diags, List<Fixup>? fixups)
+        {
+            if ((bundle.Resolved >> slot & 1) == 0) return default;
+            int index = bundle[slot];
+            ref var ins = ref _src.Instruction(index);
+            if (fixups is not null && ins.HasExtra && _src.PendingOf(index) is { } pending)
+            {
+                fixups.Add(new Fixup(bundle.Address, slot, bundle.TemplateCode, ins.Form, ins.Qp, Values(index), pending));
+                return default;
+            }
+            if (InstructionEncoder.TryEncode(ins.Form, ins.Qp, _src.ValuesOf(index, _values), out var word) is { } err)
+            {
+                diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, _src.ColumnOf(index), err));
+                return default;
+            }
+            return word;
+        }
+
+        /// <summary>The operand values of instruction <paramref name="index"/>, in an array of their own.</summary>
+        private long[] Values(int index)
+        {
+            var values = new long[_src.Instruction(index).OperandCount];
+            _src.ValuesOf(index, values);
+            return values;
+        }
+
+        // Room for the values of the instruction being encoded the general way (one encoding runs at a time).
+        private readonly long[] _values = new long[ParsedSource.MaxOperands];
 
         public AssemblyResult Result(Func<List<AssembledBundle>> bundles) => new(_code, new LazyList<AssembledBundle>(bundles), _labels, _ordered);
 
@@ -500,15 +539,34 @@ public static partial class Assembler
         /// <summary>The public view of the laid-out bundles.</summary>
         public List<AssembledBundle> Describe() => Assembler.Describe(_src, _bundles, _bundleCount, _code);
 
-        /// <summary>The encoded nop of each slot kind.</summary>
-        private static readonly InsnWord[] s_nopWords = BuildNopWords();
+        /// <summary>Per template code, the slots of a bundle of nops (the L slot: nop.x's high part).</summary>
+        private static readonly NopSlots[] s_nopSlots = BuildNopSlots();
 
-        private static InsnWord[] BuildNopWords()
+        private readonly struct NopSlots
         {
-            var words = new InsnWord[6];
-            foreach (SlotKind kind in new[] { SlotKind.M, SlotKind.I, SlotKind.F, SlotKind.B, SlotKind.X })
-                words[(int)kind] = InstructionEncoder.Encode(Nops.For(kind));
-            return words;
+            public readonly ulong S0, S1, S2;
+            public readonly bool IsLong;
+
+            public NopSlots(ulong s0, ulong s1, ulong s2, bool isLong)
+            {
+                S0 = s0;
+                S1 = s1;
+                S2 = s2;
+                IsLong = isLong;
+            }
+        }
+
+        private static NopSlots[] BuildNopSlots()
+        {
+            var slots = new NopSlots[32];
+            foreach (var t in Template.All)
+            {
+                ulong Nop(int s) => InstructionEncoder.Encode(Nops.For(t.Slots[s])).Slot;
+                slots[t.Code] = t.IsLong
+                    ? new NopSlots(Nop(0), InstructionEncoder.Encode(Nops.For(SlotKind.X)).Long, Nop(2), isLong: true)
+                    : new NopSlots(Nop(0), Nop(1), Nop(2), isLong: false);
+            }
+            return slots;
         }
 
         /// <summary>Evaluates the operands left for after layout (labels, forward symbols, branch displacements) into the values.</summary>

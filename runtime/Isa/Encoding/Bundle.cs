@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace IvtGen.Isa;
 
@@ -20,6 +21,7 @@ public readonly struct Bundle : IEquatable<Bundle>
         Hi = hi;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Bundle Create(int template, ulong s0, ulong s1, ulong s2)
     {
         ulong lo = (ulong)(uint)(template & 0x1f) | (s0 & SlotMask) << 5 | (s1 & SlotMask) << 46;
@@ -28,6 +30,26 @@ public readonly struct Bundle : IEquatable<Bundle>
     }
 
     public int TemplateCode => (int)(Lo & 0x1f);
+
+    /// <summary>
+    /// This bundle with <paramref name="word"/> in <paramref name="slot"/>; in an MLX bundle (<paramref name="isLong"/>)
+    /// the X-unit instruction of slot 1 or 2 takes both, its L part in slot 1.
+    /// </summary>
+    public Bundle With(int slot, in InsnWord word, bool isLong) =>
+        isLong && slot >= 1 ? WithSlot(1, word.Long).WithSlot(2, word.Slot) : WithSlot(slot, word.Slot);
+
+    /// <summary>This bundle with slot <paramref name="i"/> holding <paramref name="bits"/>, the others as they are.</summary>
+    public Bundle WithSlot(int i, ulong bits)
+    {
+        bits &= SlotMask;
+        return i switch
+        {
+            0 => new Bundle(Lo & ~(SlotMask << 5) | bits << 5, Hi),
+            1 => new Bundle(Lo & ~(SlotMask << 46) | bits << 46, Hi & ~(SlotMask >> 18) | bits >> 18),
+            2 => new Bundle(Lo, Hi & ~(SlotMask << 23) | bits << 23),
+            _ => throw new ArgumentOutOfRangeException(nameof(i)),
+        };
+    }
 
     public ulong Slot(int i) => i switch
     {

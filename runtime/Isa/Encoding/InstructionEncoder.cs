@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace IvtGen.Isa;
 
@@ -7,155 +6,41 @@ namespace IvtGen.Isa;
 public static class InstructionEncoder
 {
     /// <summary>Encodes <paramref name="ins"/>; returns null on success or a message naming the bad operand.</summary>
-    public static string? TryEncode(in Instruction ins, out InsnWord word) => TryEncode(ins.Form, ins.Qp, ins.Values, ins.Values, out word);
+    public static string? TryEncode(in Instruction ins, out InsnWord word) =>
+        TryEncodeFast(ins.Form, ins.Qp, ins.Values, out word) ? null : TryEncode(ins.Form, ins.Qp, ins.Values, ins.Values, out word);
 
     /// <summary>Encodes an instruction whose values are a slice of some larger store (the assembler keeps them all in one array).</summary>
     internal static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
-        PlainFor(form) is { } plain && plain.TryEncode(qp, values, out word) ? null : TryEncode(form, qp, values, null, out word);
+        TryEncodeFast(form, qp, values, out word) ? null : TryEncode(form, qp, values, null, out word);
+
+    /// <summary>The general encoding alone, which every message comes from (tests hold the compiled one to it).</summary>
+    internal static string? TryEncodeGeneral(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
+        TryEncode(form, qp, values, null, out word);
 
     /// <summary>
-    /// Per form id, its <see cref="Plain"/> encoding, made when the form is first encoded (a source uses a few dozen of
-    /// the table's forms; making all of them cost a start-up of the assembler hundreds of KB): null until then,
-    /// <see cref="Plain.General"/> for forms that need the general encoding. Two threads may make one at once; either copy does.
+    /// Whether <paramref name="form"/> has a compiled encoding (<see cref="CompiledEncoding"/>): a form's table row made
+    /// into checks and bit moves. Every form has one except those whose codec computes (alloc); for those,
+    /// <see cref="TryEncodeFast(Form, int, ReadOnlySpan{long}, out InsnWord)"/> always returns false.
     /// </summary>
-    private static readonly Plain?[] s_plain = new Plain?[InstructionTable.Forms.Count];
-    private static Plain? PlainFor(Form form)
-    {
-        var plain = s_plain[form.Id];
-        if (plain is null) s_plain[form.Id] = plain = Plain.For(form) ?? Plain.General;
-        return ReferenceEquals(plain, Plain.General) ? null : plain;
-    }
+    internal static bool HasCompiledEncoding(Form form) => CompiledEncoding.For(form.Id) is not null;
 
     /// <summary>
-    /// Encodes from operand values as the assembler stores them (ints; <paramref name="wide"/> marks one kept
-    /// elsewhere as a long): false when the form is not <see cref="Plain"/>, a value is wide or anything does not fit,
-    /// and the caller then takes the general way, which says why. Saves widening every value of every instruction.
+    /// Encodes with the form's compiled encoding: true exactly when the general encoding (<see cref="TryEncode(in Instruction, out InsnWord)"/>)
+    /// succeeds, with the same word; false when it would fail, or when the form has no compiled encoding
+    /// (<see cref="HasCompiledEncoding"/> tells which). No message, no allocation: what the parser can ask of each
+    /// candidate form. <paramref name="values"/> has one value per operand (fixed tokens 0, as everywhere; with
+    /// fewer, false, where the general encoding would throw).
     /// </summary>
-    internal static bool TryEncodeStored(Form form, int qp, ReadOnlySpan<int> stored, int wide, out InsnWord word)
-    {
-        word = default;
-        return PlainFor(form) is { } plain && plain.TryEncode(qp, stored, wide, out word);
-    }
+    internal static bool TryEncodeFast(Form form, int qp, ReadOnlySpan<long> values, out InsnWord word) =>
+        CompiledEncoding.TryEncode(form.Id, qp, values, out word);
 
     /// <summary>
-    /// The encoding of a form whose operands are all registers or immediates in plain fields of the slot (no value
-    /// map, scaling, mirror, codec, or AR rules): most of the table, compiled to a list of bit moves. It only accepts
-    /// what the general encoding accepts, and leaves to it everything else, including every message.
+    /// The same from operand values as the assembler stores them (<see cref="ParsedSource.StoredOf"/>): also false when
+    /// a value read is <see cref="ParsedSource.WideValue"/> (kept elsewhere; the long overload takes it). Saves
+    /// widening every value of every instruction.
     /// </summary>
-    private sealed class Plain
-    {
-        private readonly ulong _pattern;
-        private readonly bool _predicable;
-        // Per operand with a field: its index and the values it takes (inclusive).
-        private readonly int[] _operand;
-        private readonly long[] _min, _max;
-        // Per piece of those fields, least significant first: the bits it takes from the value and where they go.
-        private readonly Step[] _steps;
-        // The predicate targets in order: two adjacent ones naming one register is an error (the general encoding words it).
-        private readonly int[] _predicateTargets;
-
-        private readonly struct Step
-        {
-            public readonly int Operand, From, Pos;
-            public readonly ulong Mask;
-
-            public Step(int operand, int from, BitRange piece)
-            {
-                Operand = operand;
-                From = from;
-                Pos = piece.Pos;
-                Mask = BitRange.Mask(piece.Len);
-            }
-        }
-
-        private Plain(Form form, int[] operand, long[] min, long[] max, Step[] steps, int[] predicateTargets)
-        {
-            _pattern = form.Pattern.Value;
-            _predicable = (form.Pattern.Mask & 0x3f) == 0;
-            _operand = operand;
-            _min = min;
-            _max = max;
-            _steps = steps;
-            _predicateTargets = predicateTargets;
-        }
-
-        /// <summary>Stands for "not plain" in the table of plain encodings.</summary>
-        public static readonly Plain General = new(new Form("", Unit.A, "", default, Array.Empty<OperandSpec>(), 0, InsnFlags.None, null),
-            Array.Empty<int>(), Array.Empty<long>(), Array.Empty<long>(), Array.Empty<Step>(), Array.Empty<int>());
-
-        public static Plain? For(Form f)
-        {
-            if (f.Codec is not null) return null;
-            var ops = f.Operands;
-            var operand = new List<int>();
-            var min = new List<long>();
-            var max = new List<long>();
-            var steps = new List<Step>();
-            var predicateTargets = new List<int>();
-            for (int i = 0; i < ops.Length; i++)
-            {
-                var op = ops[i];
-                if (op.Kind == OperandKind.Pr && op.IsOutput) predicateTargets.Add(i);
-                if (op.Field is null) continue;
-                bool register = op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Cr or OperandKind.Mem or OperandKind.Indirect;
-                if (!(register || op.Kind == OperandKind.Imm) || op.Map != ValueMap.None || op.Shift != 0 || op.Mirror is not null
-                    || op.Wraps32 || op.Excluded is not null) return null;
-                int width = op.Field.Width;
-                foreach (var p in op.Field.Pieces) if (p.InLongSlot) return null;
-                if (width >= 63) return null;
-                long lo, hi;
-                if (op.Signed) { lo = -(1L << (width - 1)); hi = (1L << (width - 1)) - 1; }
-                else { lo = 0; hi = (1L << width) - 1; }
-                if (op.Kind is OperandKind.Gr or OperandKind.Fr or OperandKind.Pr) lo = Math.Max(lo, op.MinReg);
-                operand.Add(i);
-                min.Add(lo);
-                max.Add(hi);
-                int from = 0;
-                foreach (var p in op.Field.Pieces)
-                {
-                    steps.Add(new Step(i, from, p));
-                    from += p.Len;
-                }
-            }
-            return new Plain(f, operand.ToArray(), min.ToArray(), max.ToArray(), steps.ToArray(), predicateTargets.ToArray());
-        }
-
-        public bool TryEncode(int qp, ReadOnlySpan<long> values, out InsnWord word)
-        {
-            word = default;
-            ulong slot = _pattern;
-            if (qp != 0)
-            {
-                if (!_predicable || (uint)qp > 63) return false;
-                slot |= (ulong)(uint)qp;
-            }
-            for (int k = 0; k < _operand.Length; k++)
-            {
-                long v = values[_operand[k]];
-                if (v < _min[k] || v > _max[k]) return false;
-            }
-            foreach (var step in _steps)
-                slot = slot & ~(step.Mask << step.Pos) | ((ulong)values[step.Operand] >> step.From & step.Mask) << step.Pos;
-            for (int k = 1; k < _predicateTargets.Length; k++)
-                if (values[_predicateTargets[k - 1]] == values[_predicateTargets[k]]) return false;
-            word = new InsnWord(slot);
-            return true;
-        }
-
-        /// <summary>The same from stored ints, any of which may be <paramref name="wide"/> (then false).</summary>
-        public bool TryEncode(int qp, ReadOnlySpan<int> stored, int wide, out InsnWord word)
-        {
-            word = default;
-            if (stored.Length > ParsedSource.MaxOperands) return false;
-            Span<long> values = stackalloc long[stored.Length];
-            for (int i = 0; i < stored.Length; i++)
-            {
-                if (stored[i] == wide) return false;
-                values[i] = stored[i];
-            }
-            return TryEncode(qp, values, out word);
-        }
-    }
+    internal static bool TryEncodeFast(Form form, int qp, ReadOnlySpan<int> stored, out InsnWord word) =>
+        CompiledEncoding.TryEncode(form.Id, qp, stored, out word);
 
     /// <param name="array">The values as an array when the caller has one: what a codec takes.</param>
     private static string? TryEncode(Form form, int qp, ReadOnlySpan<long> values, long[]? array, out InsnWord word)

@@ -1,3 +1,5 @@
+using System;
+
 namespace IvtGen.Isa;
 
 // F-unit forms (SDM vol. 3 §4.6, formats F1–F16), spelled as GNU as 2.40 spells them. The status-field
@@ -188,20 +190,24 @@ public static partial class InstructionTable
     /// <summary>
     /// fclass9 of format F5 (always the fourth operand): pieces fc2 (33–34) low, fclass7c (20–26) high. Only the
     /// encodings GNU as can produce decode (a mask naming a signed class but no sign would re-encode differently).
+    /// A lookup of the written mask into its own field, so the compiled encoding takes it over (<see cref="IFormCodecRules"/>).
     /// </summary>
-    private sealed class FclassCodec : IFormCodec, IFormCodecCoverage
+    private sealed class FclassCodec : IFormCodec, IFormCodecCoverage, IFormCodecRules
     {
         public static readonly FclassCodec Instance = new();
-        private const int Index = 3;
+        private const int Index = 3, Masks = 0x200;
         private static readonly Field s_field = O.Bits((33, 2), (20, 7));
 
         public ulong CoveredSlot => (0x3UL << 33) | (0x7fUL << 20);
         public ulong CoveredLong => 0;
 
+        public OperandRule[] Rules => Array.Empty<OperandRule>();
+        public CodedField[] Fields => [new CodedField(Index, s_field, Masks, Canonical)];
+
         public string? Encode(long[] values, ref InsnWord word)
         {
             long v = values[Index];
-            if (v < 0 || v > 0x1ff) return "fclass mask must be 0..0x1ff";
+            if (v < 0 || v >= Masks) return "fclass mask must be 0..0x1ff";
             s_field.Insert(ref word, (ulong)Canonical(v));
             return null;
         }

@@ -1,3 +1,5 @@
+using System;
+
 namespace IvtGen.Isa;
 
 /// <summary>
@@ -54,30 +56,27 @@ public static partial class InstructionTable
     /// <summary>
     /// Register rules between operands that no single field expresses, checked on encode and on decode (an
     /// encoding that breaks them raises an Illegal Operation fault, and GNU as warns about it). The operands keep
-    /// their own fields; this codec writes no bits.
+    /// their own fields; this codec writes no bits, so the compiled encoding takes its rules over (<see cref="IFormCodecRules"/>).
     /// </summary>
-    private sealed class MRegRules : IFormCodec
+    private sealed class MRegRules : IFormCodec, IFormCodecRules
     {
-        private int _base = -1;
-        private int _distinctA = -1, _distinctB = -1;
-        private int _pairA = -1, _pairB = -1;
+        private readonly (OperandRule Rule, string Message)[] _rules;
+
+        private MRegRules(params (OperandRule, string)[] rules) => _rules = rules;
 
         /// <summary>
         /// Operand <paramref name="index"/> is the [r3] of a base-update form: r3 is written, so it cannot be r0
         /// (GNU: "Invalid use of `r0' as base update address operand").
         /// </summary>
-        public static MRegRules BaseUpdate(int index) => new() { _base = index };
+        public static MRegRules BaseUpdate(int index) =>
+            new((OperandRule.NotZero(index), "r0 cannot be the base of a base-update form (it would be written)"));
 
         /// <summary>No base update, only a load-pair rule.</summary>
         public static MRegRules None() => new();
 
         /// <summary>Operands <paramref name="a"/> and <paramref name="b"/> must be different registers (GNU: "Invalid duplicate use").</summary>
-        public MRegRules Distinct(int a, int b)
-        {
-            _distinctA = a;
-            _distinctB = b;
-            return this;
-        }
+        public MRegRules Distinct(int a, int b) =>
+            With((OperandRule.Distinct(a, b), "the target and the updated base register must differ"));
 
         /// <summary>
         /// Operands <paramref name="a"/> and <paramref name="b"/> are the targets of a load pair: one odd and one even
@@ -85,23 +84,25 @@ public static partial class InstructionTable
         /// both are static (f0–f31) or both rotating (f32–f127) and warns "Dangerous simultaneous use" otherwise,
         /// so we refuse that case too.
         /// </summary>
-        public MRegRules Pair(int a, int b)
+        public MRegRules Pair(int a, int b) => With(
+            (OperandRule.SameBank(a, b), "the two targets of a load pair must both be static (f0-f31) or both rotating (f32-f127)"),
+            (OperandRule.OddAndEven(a, b), "the two targets of a load pair must be one odd and one even register"));
+
+        private MRegRules With(params (OperandRule, string)[] more)
         {
-            _pairA = a;
-            _pairB = b;
-            return this;
+            var all = new (OperandRule, string)[_rules.Length + more.Length];
+            _rules.CopyTo(all, 0);
+            more.CopyTo(all, _rules.Length);
+            return new MRegRules(all);
         }
+
+        public OperandRule[] Rules => Array.ConvertAll(_rules, r => r.Rule);
+        public CodedField[] Fields => Array.Empty<CodedField>();
 
         private string? Check(long[] v)
         {
-            if (_base >= 0 && v[_base] == 0) return "r0 cannot be the base of a base-update form (it would be written)";
-            if (_distinctA >= 0 && v[_distinctA] == v[_distinctB]) return "the target and the updated base register must differ";
-            if (_pairA >= 0)
-            {
-                if ((v[_pairA] < 32) != (v[_pairB] < 32))
-                    return "the two targets of a load pair must both be static (f0-f31) or both rotating (f32-f127)";
-                if (((v[_pairA] ^ v[_pairB]) & 1) == 0) return "the two targets of a load pair must be one odd and one even register";
-            }
+            foreach (var (rule, message) in _rules)
+                if (!rule.Holds(v)) return message;
             return null;
         }
 
