@@ -96,7 +96,6 @@ public static partial class Assembler
         private long _dot;
         private readonly Func<string, long?> _lookupKnown, _lookupWithDot;
         private readonly Bundler.Packer _packer = new();
-        private readonly List<Bundler.Packed> _packed = new();
 
         /// <param name="auto">Starts in .auto mode (a part of a source that was in .auto mode where the part begins).</param>
         public Layout(List<AsmDiagnostic> diags, ParsedSource source, bool auto = false)
@@ -251,25 +250,45 @@ public static partial class Assembler
             if (_runEnd == _runStart) return;
             int first = _runStart;
             if (_auto) DependencyChecker.InsertStops(_src, first, Math.Max(lookAhead, _runEnd), _runEnd);
-            if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), _packed, out int failed))
+            if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), out int failed))
             {
                 var f = _src.Instruction(first + failed).Form;
                 Error(first + failed, $"'{f.Mnemonic}' ({f.Unit} unit) fits no bundle template here" +
                     (f.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
             }
-            else
-            {
-                foreach (var p in _packed)
-                {
-                    for (int s = 0; s < 3; s++)
-                        if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
-                    AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));
-                }
-            }
+            else AddPacked(first);
             _runStart = _runEnd;
         }
 
-        private static int At(int first, int slot) => slot < 0 ? -1 : first + slot;
+        /// <summary>Lays out the bundles the packer chose, their instructions taken in order from <paramref name="first"/>.</summary>
+        private void AddPacked(int first)
+        {
+            var choices = _packer.Choices;
+            if (_bundleCount + choices.Length > _bundles.Length) Arrays.Grow(ref _bundles, Math.Max(_bundleCount * 2, _bundleCount + choices.Length), _bundleCount);
+            var bundles = _bundles;
+            int count = _bundleCount, next = first;
+            long pc = _pc;
+            for (int i = 0; i < choices.Length; i = next - first)
+            {
+                int choice = choices[i];
+                Bundler.Choice.Slots(choice, ref next, out int s0, out int s1, out int s2);
+                int code = Bundler.Choice.TemplateCode(choice);
+                if (Bundler.Choice.ChoosesForms(choice)) ChooseForms(code, s0, s1, s2);
+                bundles[count++] = new LaidBundle { Address = pc, TemplateCode = (byte)code, Slot0 = s0, Slot1 = s1, Slot2 = s2 };
+                pc += Bundle.Size;
+            }
+            _bundleCount = count;
+            _pc = pc;
+        }
+
+        /// <summary>Gives the instructions of a bundle the forms that fit their slots (for those that may run on several units).</summary>
+        private void ChooseForms(int templateCode, int s0, int s1, int s2)
+        {
+            var kinds = Template.FromCode(templateCode)!.Slots;
+            if (s0 >= 0) _src.ChooseFor(s0, kinds[0]);
+            if (s1 >= 0) _src.ChooseFor(s1, kinds[1]);
+            if (s2 >= 0) _src.ChooseFor(s2, kinds[2]);
+        }
 
         private void PlaceExplicit(BundleItem b)
         {
@@ -283,11 +302,8 @@ public static partial class Assembler
             if (count == 0) { Error(b, "empty bundle"); return; }
             if (b.TemplateName is null)
             {
-                if (!_packer.Pack(_src.Instructions.Slice(first, count), _packed, out _) || _packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
-                var p = _packed[0];
-                for (int s = 0; s < 3; s++)
-                    if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
-                AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));
+                if (!_packer.Pack(_src.Instructions.Slice(first, count), out _) || Bundler.Choice.Count(_packer.Choices[0]) != count) { Error(b, "these instructions do not fit one bundle"); return; }
+                AddPacked(first);
                 return;
             }
             var candidates = Template.All.Where(t => t.Name == b.TemplateName).ToList();
