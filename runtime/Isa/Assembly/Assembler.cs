@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 
 namespace IvtGen.Isa;
@@ -67,6 +69,7 @@ public static partial class Assembler
     /// A bundle as laid out: its template and, per slot, the index of its instruction in the source's table
     /// (−1 for a nop the assembler fills in). A struct, so that laying out a long source allocates no object per bundle.
     /// </summary>
+    [StructLayout(LayoutKind.Sequential)] // Slot0–Slot2 in a row, for the indexer
     internal struct LaidBundle
     {
         public long Address;
@@ -75,7 +78,12 @@ public static partial class Assembler
         /// <summary>Bit s: the instruction in slot s was resolved (its operands evaluated); unresolved ones are left empty.</summary>
         public byte Resolved;
 
-        public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
+        /// <summary>Slot0, Slot1 or Slot2 (<paramref name="slot"/> 0–2): one load, as the three lie in a row (every stage reads the slots in loops).</summary>
+        public readonly int this[int slot]
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Unsafe.Add(ref Unsafe.AsRef(in Slot0), slot);
+        }
         public readonly Template Template => Template.FromCode(TemplateCode)!;
     }
 
