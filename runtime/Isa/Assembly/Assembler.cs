@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 
 namespace IvtGen.Isa;
@@ -68,6 +69,7 @@ public static partial class Assembler
     /// A bundle as laid out: its template and, per slot, the index of its instruction in the source's table
     /// (−1 for a nop the assembler fills in). A struct, so that laying out a long source allocates no object per bundle.
     /// </summary>
+    [StructLayout(LayoutKind.Sequential)] // Slot0–Slot2 in a row, for the indexer
     internal struct LaidBundle
     {
         public long Address;
@@ -76,7 +78,12 @@ public static partial class Assembler
         /// <summary>Bit s: the instruction in slot s was resolved (its operands evaluated); unresolved ones are left empty.</summary>
         public byte Resolved;
 
-        public readonly int this[int slot] => slot switch { 0 => Slot0, 1 => Slot1, _ => Slot2 };
+        /// <summary>Slot0, Slot1 or Slot2 (<paramref name="slot"/> 0–2): one load, as the three lie in a row (every stage reads the slots in loops).</summary>
+        public readonly int this[int slot]
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Unsafe.Add(ref Unsafe.AsRef(in Slot0), slot);
+        }
 
         /// <summary>Bit s: slot s holds an instruction of the source (never MLX's L slot: the X slot has its instruction).</summary>
         public readonly byte Occupied
@@ -105,7 +112,6 @@ public static partial class Assembler
         private long _dot;
         private readonly Func<string, long?> _lookupKnown, _lookupWithDot;
         private readonly Bundler.Packer _packer = new();
-        private readonly List<Bundler.Packed> _packed = new();
 
         /// <param name="auto">Starts in .auto mode (a part of a source that was in .auto mode where the part begins).</param>
         public Layout(List<AsmDiagnostic> diags, ParsedSource source, bool auto = false)
@@ -260,25 +266,45 @@ public static partial class Assembler
             if (_runEnd == _runStart) return;
             int first = _runStart;
             if (_auto) DependencyChecker.InsertStops(_src, first, Math.Max(lookAhead, _runEnd), _runEnd);
-            if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), _packed, out int failed))
+            if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), out int failed))
             {
                 var f = _src.Instruction(first + failed).Form;
                 Error(first + failed, $"'{f.Mnemonic}' ({f.Unit} unit) fits no bundle template here" +
                     (f.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
             }
-            else
-            {
-                foreach (var p in _packed)
-                {
-                    for (int s = 0; s < 3; s++)
-                        if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
-                    AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));
-                }
-            }
+            else AddPacked(first);
             _runStart = _runEnd;
         }
 
-        private static int At(int first, int slot) => slot < 0 ? -1 : first + slot;
+        /// <summary>Lays out the bundles the packer chose, their instructions taken in order from <paramref name="first"/>.</summary>
+        private void AddPacked(int first)
+        {
+            var choices = _packer.Choices;
+            if (_bundleCount + choices.Length > _bundles.Length) Arrays.Grow(ref _bundles, Math.Max(_bundleCount * 2, _bundleCount + choices.Length), _bundleCount);
+            var bundles = _bundles;
+            int count = _bundleCount, next = first;
+            long pc = _pc;
+            for (int i = 0; i < choices.Length; i = next - first)
+            {
+                int choice = choices[i];
+                Bundler.Choice.Slots(choice, ref next, out int s0, out int s1, out int s2);
+                int code = Bundler.Choice.TemplateCode(choice);
+                if (Bundler.Choice.ChoosesForms(choice)) ChooseForms(code, s0, s1, s2);
+                bundles[count++] = new LaidBundle { Address = pc, TemplateCode = (byte)code, Slot0 = s0, Slot1 = s1, Slot2 = s2 };
+                pc += Bundle.Size;
+            }
+            _bundleCount = count;
+            _pc = pc;
+        }
+
+        /// <summary>Gives the instructions of a bundle the forms that fit their slots (for those that may run on several units).</summary>
+        private void ChooseForms(int templateCode, int s0, int s1, int s2)
+        {
+            var kinds = Template.FromCode(templateCode)!.Slots;
+            if (s0 >= 0) _src.ChooseFor(s0, kinds[0]);
+            if (s1 >= 0) _src.ChooseFor(s1, kinds[1]);
+            if (s2 >= 0) _src.ChooseFor(s2, kinds[2]);
+        }
 
         private void PlaceExplicit(BundleItem b)
         {
@@ -292,11 +318,8 @@ public static partial class Assembler
             if (count == 0) { Error(b, "empty bundle"); return; }
             if (b.TemplateName is null)
             {
-                if (!_packer.Pack(_src.Instructions.Slice(first, count), _packed, out _) || _packed.Count != 1) { Error(b, "these instructions do not fit one bundle"); return; }
-                var p = _packed[0];
-                for (int s = 0; s < 3; s++)
-                    if (p[s] >= 0) _src.ChooseFor(first + p[s], p.Template.Slots[s]);
-                AddBundle(p.Template, At(first, p.S0), At(first, p.S1), At(first, p.S2));
+                if (!_packer.Pack(_src.Instructions.Slice(first, count), out _) || Bundler.Choice.Count(_packer.Choices[0]) != count) { Error(b, "these instructions do not fit one bundle"); return; }
+                AddPacked(first);
                 return;
             }
             var candidates = Template.All.Where(t => t.Name == b.TemplateName).ToList();

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace IvtGen.Isa;
 
@@ -32,8 +34,17 @@ public static class Bundler
     /// <summary>Packs <paramref name="run"/>; on failure returns null and the index of the instruction no template can hold.</summary>
     public static List<Packed>? Pack(ReadOnlySpan<SourceInstruction> run, out int failedAt)
     {
+        var packer = new Packer();
+        if (!packer.Pack(run, out failedAt)) return null;
         var result = new List<Packed>();
-        return new Packer().Pack(run, result, out failedAt) ? result : null;
+        var choices = packer.Choices;
+        for (int next = 0; next < choices.Length;)
+        {
+            int choice = choices[next];
+            Choice.Slots(choice, ref next, out int s0, out int s1, out int s2);
+            result.Add(new Packed(Template.FromCode(Choice.TemplateCode(choice))!, s0, s1, s2));
+        }
+        return result;
     }
 
     public static int MaskOf(Unit u) => 1 << (int)u;
@@ -45,156 +56,243 @@ public static class Bundler
         return false;
     }
 
-    private static int Shift(int s, int i) => s < 0 ? -1 : s + i;
-
-    /// <summary>A way to start a packing: one bundle taking the next <see cref="Count"/> instructions.</summary>
-    private readonly struct Option
+    /// <summary>
+    /// A bundle the packer may take, in 9 bits of an int: the template's code (bits 0–4), the slots that hold the
+    /// next instructions, in order (bits 5–7, bit 5 + s for slot s; MLX's L+X pair is slot 2), and whether one of
+    /// those instructions may run on several units (bit 8), so that its form is chosen for its slot. No reference
+    /// inside: the packer's tables are ints, which the GC never looks into.
+    /// </summary>
+    internal static class Choice
     {
-        public readonly Packed Bundle;
-        public readonly int Count;
+        public const int Bits = 9, Mask = (1 << Bits) - 1;
 
-        public Option(Packed bundle, int count)
+        public static int Make(int templateCode, int slotMask, bool severalUnits) => templateCode | slotMask << 5 | (severalUnits ? 1 << 8 : 0);
+
+        public static int TemplateCode(int choice) => choice & 31;
+
+        /// <summary>How many instructions the bundle takes: the count of its filled slots, looked up two bits per slot mask in a constant.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Count(int choice) => 0b11_10_10_01_10_01_01_00 >> (choice >> 4 & 14) & 3;
+
+        /// <summary>Some instruction it takes may run on several units (a unit-less nop, a match on another unit): its form is to be chosen for its slot.</summary>
+        public static bool ChoosesForms(int choice) => (choice & 1 << 8) != 0;
+
+        /// <summary>The instruction of each slot (−1 for a nop), taking them in order from <paramref name="next"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Slots(int choice, ref int next, out int s0, out int s1, out int s2)
         {
-            Bundle = bundle;
-            Count = count;
+            s0 = (choice & 1 << 5) != 0 ? next++ : -1;
+            s1 = (choice & 1 << 6) != 0 ? next++ : -1;
+            s2 = (choice & 1 << 7) != 0 ? next++ : -1;
         }
     }
 
     /// <summary>
-    /// Packs runs; keeps its dynamic-programming tables from run to run, and a small cache of the options of the
-    /// instruction windows it meets (there are few distinct ones), in front of the shared table of all options.
+    /// Packs runs. The dynamic programming goes from the run's end to its start; the bundle that starts the best
+    /// packing from instruction i depends on two things only: the window of i and the next two instructions (which
+    /// bundles can take them: its options), and how the fewest bundles after one, two and three instructions compare
+    /// (which option is cheapest). Call the second the pattern: the differences <c>d1 = after1 − after3 + 1</c> and
+    /// <c>d2 = after2 − after3 + 1</c>. It is small: an instruction that can start a bundle can always be packed alone
+    /// (the same template without the stops it does not ask for), so after1 ≤ after2 + 1 ≤ after3 + 2; and dropping
+    /// the first instruction of a packing costs at most one more bundle, so after3 ≤ after2 + 1 and after3 ≤ after1.
+    /// Hence d1 is 1–3 and d2 0–2, and the pattern at i − 1 follows from the pattern at i and the bundle chosen. So
+    /// the packer needs no costs at all: a decision maps (window, pattern) to (bundle, next pattern), the same all
+    /// along a listing, and is made once per thread and then looked up.
     /// </summary>
     internal sealed class Packer
     {
-        private const int Inf = int.MaxValue / 2;
-        private const int CacheSize = 256;
-        private int[] _key = new int[64], _cost = new int[64], _count = new int[64];
-        private Packed[] _choice = new Packed[64];
-        private readonly int[] _cacheKey = new int[CacheSize];
-        private readonly Option[][] _cacheOptions = new Option[CacheSize][];
+        /// <summary>The pattern after the run's end, where nothing is left to pack (d1 = d2 = 1).</summary>
+        private const int EndPattern = 1 << 2 | 1;
+        private const int PatternBits = 4;
+        // By instruction of the run, the bundle that starts the best packing from it.
+        private int[] _choice = new int[64];
+        private int _count;
 
-        public Packer()
-        {
-            for (int i = 0; i < CacheSize; i++) _cacheKey[i] = -1;
-        }
+        // The decisions made on this thread (the parts of a long source are laid out side by side, each by a packer of its own).
+        [ThreadStatic] private static Decisions? t_decisions;
 
-        /// <summary>Packs <paramref name="run"/> into <paramref name="into"/>; on failure false and the index of the instruction no template can hold.</summary>
-        public bool Pack(ReadOnlySpan<SourceInstruction> run, List<Packed> into, out int failedAt)
+        /// <summary>
+        /// The last packing: by instruction of the run, the bundle (see <see cref="Choice"/>) that starts the best packing
+        /// from it. The packing of the run is the bundle at 0, then the one at the instruction after those it takes, and so on.
+        /// </summary>
+        public ReadOnlySpan<int> Choices => _choice.AsSpan(0, _count);
+
+        /// <summary>Packs <paramref name="run"/> (see <see cref="Choices"/>); on failure false and the index of the instruction no template can hold.</summary>
+        public bool Pack(ReadOnlySpan<SourceInstruction> run, out int failedAt)
         {
             int n = run.Length;
-            if (_key.Length < n + 3)
-            {
-                int size = Math.Max(n + 3, _key.Length * 2);
-                _key = new int[size];
-                _cost = new int[size];
-                _count = new int[size];
-                _choice = new Packed[size];
-            }
-            for (int i = 0; i < n; i++) _key[i] = Window.KeyOf(run[i]);
-            _key[n] = _key[n + 1] = 0; // no instruction
-            _cost[n] = 0;
+            if (_choice.Length < n) _choice = new int[Math.Max(n, _choice.Length * 2)];
+            var choice = _choice;
+            var decisions = t_decisions ??= new Decisions();
+            var entries = decisions.Entries;
+            _count = 0;
+            int window = 0; // the keys of instructions i, i+1, i+2 (0 past the run's end)
+            int pattern = EndPattern;
             for (int i = n - 1; i >= 0; i--)
             {
-                int best = Inf;
-                foreach (var o in OptionsFor(_key[i] << 20 | _key[i + 1] << 10 | _key[i + 2]))
-                {
-                    int c = 1 + _cost[i + o.Count];
-                    if (c < best)
-                    {
-                        best = c;
-                        _choice[i] = new Packed(o.Bundle.Template, Shift(o.Bundle.S0, i), Shift(o.Bundle.S1, i), Shift(o.Bundle.S2, i));
-                        _count[i] = o.Count;
-                    }
-                }
-                if (best >= Inf)
+                window = window >> Window.Bits | Window.KeyOf(run[i]) << 2 * Window.Bits;
+                int key = window << PatternBits | pattern;
+                long entry = entries[Decisions.Home(key)];
+                int decision = entry >> Decisions.ValueBits == key ? (int)entry & Decisions.ValueMask : decisions.Find(key);
+                int chosen = decision & Choice.Mask;
+                if (chosen == 0)
                 {
                     failedAt = i;
                     return false;
                 }
-                _cost[i] = best;
+                choice[i] = chosen;
+                pattern = decision >> Choice.Bits;
             }
-            into.Clear();
-            for (int i = 0; i < n; i += _count[i]) into.Add(_choice[i]);
+            _count = n;
             failedAt = -1;
             return true;
         }
 
-        private Option[] OptionsFor(int key)
+        /// <summary>
+        /// The decision for a window (the high bits of <paramref name="key"/>) and a pattern (its low 4 bits, d1 &lt;&lt; 2 | d2):
+        /// the first option with the fewest bundles after it (the options are in template order, so ties go to the
+        /// lower template code), and above it the pattern the instruction before will see; 0 when no option fits.
+        /// </summary>
+        private static int Decide(int key)
         {
-            int h = (int)((uint)(key * -1640531535) >> 24); // Fibonacci hashing into 256 entries
-            if (_cacheKey[h] == key) return _cacheOptions[h];
-            if (!s_options.TryGetValue(key, out var options))
+            int options = OptionsFor(key >> PatternBits), d1 = key >> 2 & 3, d2 = key & 3;
+            // The bundles after one, two and three instructions as the pattern gives them: less those after three, plus one.
+            int best = int.MaxValue, chosen = 0;
+            for (; options != 0; options >>= Choice.Bits)
             {
-                options = Options(key);
-                s_options[key] = options;
+                int count = Choice.Count(options);
+                int after = count == 1 ? d1 : count == 2 ? d2 : 1;
+                if (after < best)
+                {
+                    best = after;
+                    chosen = options & Choice.Mask;
+                }
             }
-            _cacheKey[h] = key;
-            _cacheOptions[h] = options;
-            return options;
+            if (chosen == 0) return 0;
+            // With this bundle, the fewest from here are after3 + best: the instruction before sees that after one,
+            // what was after one after two, and what was after two after three.
+            int next1 = best - d2 + 2, next2 = d1 - d2 + 1;
+            if ((uint)next1 >= 4 || (uint)next2 >= 4) throw new InvalidOperationException($"bundler: pattern ({d1},{d2}) and option {chosen:x} lead out of range (see Packer)");
+            return chosen | (next1 << 2 | next2) << Choice.Bits;
         }
+
+        /// <summary>
+        /// Decisions by key (see <see cref="Pack"/>): an open-addressing table of entries holding the key above bit
+        /// <see cref="ValueBits"/> and the decision below, or −1, which no key is. A listing has a few hundred keys,
+        /// most of them met at their home entry; should a source have many more, the table starts again when half full.
+        /// </summary>
+        private sealed class Decisions
+        {
+            public const int ValueBits = Choice.Bits + PatternBits, ValueMask = (1 << ValueBits) - 1;
+            private const int Bits = 13;
+            public readonly long[] Entries = new long[1 << Bits];
+            private int _count;
+
+            public Decisions() => Clear();
+
+            /// <summary>Where the key's entry is looked for first (Fibonacci hashing).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static int Home(int key) => (int)((uint)(key * -1640531535) >> (32 - Bits));
+
+            /// <summary>The decision for a key not at its home entry: further on, or made now and kept.</summary>
+            [MethodImpl(MethodImplOptions.NoInlining)]
+            public int Find(int key)
+            {
+                var entries = Entries;
+                int mask = entries.Length - 1, h = Home(key);
+                for (; entries[h] != -1; h = h + 1 & mask)
+                    if (entries[h] >> ValueBits == key) return (int)entries[h] & ValueMask;
+                int decision = Decide(key);
+                if (++_count > entries.Length / 2)
+                {
+                    Clear();
+                    _count = 1;
+                    h = Home(key);
+                }
+                entries[h] = (long)key << ValueBits | (uint)decision;
+                return decision;
+            }
+
+            private void Clear()
+            {
+                for (int i = 0; i < Entries.Length; i++) Entries[i] = -1;
+            }
+        }
+
+        /// <summary>The options of a window: up to three <see cref="Choice"/>s, <see cref="Choice.Bits"/> apart, the first lowest; 0 when none fits.</summary>
+        private static int OptionsFor(int window) => s_options.GetOrAdd(window, s_makeOptions);
     }
 
-    /// <summary>What the bundler needs to know of an instruction: its units, its stop and its placement rule, packed in 10 bits.</summary>
+    /// <summary>What the bundler needs to know of an instruction: its units, its stop and its placement rule, packed in 9 bits (0: no instruction).</summary>
     private readonly struct Window
     {
+        public const int Bits = 9;
         private readonly int _key;
 
         private Window(int key) => _key = key;
 
-        // Bits 8–9: the placement rule, at most one per form: 1 last in bundle, 2 last in group, 3 first in group.
+        // Bits 0–5: the units (never none); bit 6: the stop; bits 7–8: the placement rule, at most one per form:
+        // 1 last in bundle, 2 last in group, 3 first in group.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int KeyOf(in SourceInstruction ins) =>
-            1 | ins.UnitMask << 1 | (ins.StopAfter ? 128 : 0)
-            | (ins.LastInBundle ? 1 << 8 : ins.LastInGroup ? 2 << 8 : ins.FirstInGroup ? 3 << 8 : 0);
+            ins.UnitMask | (ins.StopAfter ? 1 << 6 : 0)
+            | (ins.LastInBundle ? 1 << 7 : ins.LastInGroup ? 2 << 7 : ins.FirstInGroup ? 3 << 7 : 0);
 
-        /// <summary>The windows of the three instructions a key of <see cref="Packer"/> describes.</summary>
-        public static Window[] Decode(int key)
+        /// <summary>The instructions of a window of the <see cref="Packer"/> (the keys of three, the first highest).</summary>
+        public static Window[] Decode(int window)
         {
-            var w = new[] { new Window(key >> 20 & 1023), new Window(key >> 10 & 1023), new Window(key & 1023) };
+            var w = new[] { new Window(window >> 2 * Bits & 511), new Window(window >> Bits & 511), new Window(window & 511) };
             int present = 0;
             while (present < 3 && w[present].Present) present++;
             return w.AsSpan(0, present).ToArray();
         }
 
-        public bool Present => (_key & 1) != 0;
-        public int UnitMask => _key >> 1 & 63;
-        public bool StopAfter => (_key & 128) != 0;
-        public bool LastInBundle => (_key >> 8 & 3) == 1;
-        public bool LastInGroup => (_key >> 8 & 3) == 2;
-        public bool FirstInGroup => (_key >> 8 & 3) == 3;
+        public bool Present => UnitMask != 0;
+        public int UnitMask => _key & 63;
+        public bool StopAfter => (_key & 1 << 6) != 0;
+        public bool LastInBundle => (_key >> 7 & 3) == 1;
+        public bool LastInGroup => (_key >> 7 & 3) == 2;
+        public bool FirstInGroup => (_key >> 7 & 3) == 3;
+        public bool SeveralUnits => (UnitMask & UnitMask - 1) != 0;
     }
 
-    // The options of every window key met so far, shared by all packers.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Option[]> s_options = new();
+    // The options of every window met so far, shared by all packers.
+    private static readonly ConcurrentDictionary<int, int> s_options = new();
+    private static readonly Func<int, int> s_makeOptions = Options;
 
     /// <summary>
     /// The feasible (template, slots) choices for a window of up to three instructions. With the same count of
     /// instructions taken, all cost the same, and the packing takes the first that is cheapest: so only the first
-    /// option for each count, in template order, can ever be chosen, and only those are kept.
+    /// option for each count, in template order, can ever be chosen, and only those are kept (at most three).
     /// </summary>
-    private static Option[] Options(int key)
+    private static int Options(int window)
     {
-        var run = Window.Decode(key);
+        var run = Window.Decode(window);
         var slots = new int[3];
-        var list = new List<Option>();
-        int seenCounts = 0;
+        int options = 0, shift = 0, seenCounts = 0;
         foreach (var t in Template.All)
             for (int mask = 1; mask < 8; mask++)
-                if (TryPlace(run, 0, t, mask, slots, out int k) && (seenCounts >> k & 1) == 0)
+            {
+                int k = Choice.Count(mask << 5); // what the mask places, should it fit
+                if ((seenCounts >> k & 1) == 0 && TryPlace(run, t, mask, slots))
                 {
                     seenCounts |= 1 << k;
-                    list.Add(new Option(new Packed(t, slots[0], slots[1], slots[2]), k));
+                    bool several = false;
+                    for (int j = 0; j < k; j++) several |= run[j].SeveralUnits;
+                    options |= Choice.Make(t.Code, mask, several) << shift;
+                    shift += Choice.Bits;
                 }
-        return list.ToArray();
+            }
+        return options;
     }
 
     /// <summary>
-    /// Places instructions from <paramref name="i"/> into the slots selected by <paramref name="mask"/> (bit s: slot s
+    /// Places the window's instructions, in order, into the slots selected by <paramref name="mask"/> (bit s: slot s
     /// holds an instruction). For MLX, bit 2 stands for the L+X pair and bit 1 must be clear.
     /// </summary>
-    private static bool TryPlace(Window[] run, int i, Template t, int mask, int[] slots, out int placed)
+    private static bool TryPlace(Window[] run, Template t, int mask, int[] slots)
     {
-        placed = 0;
-        int j = i;
+        int j = 0;
         for (int s = 0; s < 3; s++)
         {
             slots[s] = -1;
@@ -210,7 +308,6 @@ public static class Bundler
             if (run[j].FirstInGroup && s > 0 && !t.StopAfter(s - 1)) return false;
             slots[s] = j++;
         }
-        placed = j - i;
         // Stops: each template stop must follow an instruction whose programmer stop it realizes,
         // with only nops between; each programmer stop must be realized before the next instruction.
         int last = -1; // slot of the last instruction seen

@@ -63,6 +63,13 @@ public static class DependencyChecker
         public bool TouchesPredicates;
         /// <summary>A B-unit form: may consume a predicate written in its own group.</summary>
         public bool IsBranch;
+        /// <summary>What a group holding it needs looked at beyond its registers: <see cref="ChangesRelations"/>, <see cref="PlacementRule"/>.</summary>
+        public int Attention;
+
+        /// <summary><see cref="Attention"/>: it may change the predicate relations (<see cref="TouchesPredicates"/>).</summary>
+        public const int ChangesRelations = 1;
+        /// <summary><see cref="Attention"/>: it must be first or last in its group.</summary>
+        public const int PlacementRule = 2;
     }
 
     /// <summary>The operand index of a table entry that names its resource outright.</summary>
@@ -124,6 +131,8 @@ public static class DependencyChecker
             RewritesPredicates = rewrites,
             TouchesPredicates = rewrites || targets.Count > 0,
             IsBranch = f.Unit == Unit.B,
+            Attention = (rewrites || targets.Count > 0 ? FormFacts.ChangesRelations : 0)
+                | (f.Has(InsnFlags.FirstInGroup) || f.Has(InsnFlags.LastInGroup) ? FormFacts.PlacementRule : 0),
         };
     }
 
@@ -238,9 +247,13 @@ public static class DependencyChecker
 
         private static int TrailingZeros(ulong x)
         {
+#if NET
+            return System.Numerics.BitOperations.TrailingZeroCount(x);
+#else
             int n = 0;
             while ((x & 1) == 0) { x >>= 1; n++; }
             return n;
+#endif
         }
     }
 
@@ -345,6 +358,62 @@ public static class DependencyChecker
         private static bool Contains(int[] items, int count, int r)
         {
             for (int i = 0; i < count; i++) if (items[i] == r) return true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The quick test a group passes before <see cref="GroupCheck"/> looks at it: fed the group's instructions in order,
+    /// it tells whether one reads or writes a register an earlier one wrote (or writes one register twice). Every
+    /// violation is such an overlap, so a group without one has none, and most groups (the code after the stops a
+    /// programmer or .auto wrote) have none; the test is a stamp per register, with no list of readers, writers or
+    /// what was already seen, and it stops at the first overlap, where the full check takes over.
+    /// </summary>
+    internal sealed class OverlapFilter
+    {
+        // Resource r was written in the current group when _stamp[r] == _group: starting a group costs nothing.
+        private readonly int[] _stamp = new int[ResourceCount];
+        private int _group = 1;
+
+        /// <summary>Starts a new group.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Begin()
+        {
+            if (++_group == int.MaxValue) Reset();
+        }
+
+        // Some two billion groups on: old stamps must not pass for new ones.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Reset()
+        {
+            Array.Clear(_stamp, 0, _stamp.Length);
+            _group = 1;
+        }
+
+        /// <summary>
+        /// Adds the next instruction of the group: whether it touches a register an earlier one wrote, or writes one
+        /// twice. After the first overlap the group is the full check's, and the filter has nothing more to tell until
+        /// the next <see cref="Begin"/>.
+        /// </summary>
+        /// <param name="values">Its operand values as ints (only register numbers are read, and those are never wide).</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Overlaps(FormFacts facts, int qp, ReadOnlySpan<int> values)
+        {
+            var stamp = _stamp;
+            int group = _group;
+            if (qp != 0 && stamp[256 + qp] == group) return true;
+            foreach (int e in facts.Reads)
+            {
+                int r = ResourceOf(e, values);
+                if ((uint)r < (uint)stamp.Length && stamp[r] == group) return true;
+            }
+            foreach (int e in facts.Writes)
+            {
+                int r = ResourceOf(e, values);
+                if (IsConstant(r)) continue;
+                if (stamp[r] == group) return true;
+                stamp[r] = group;
+            }
             return false;
         }
     }

@@ -16,42 +16,85 @@ internal static class GroupRules
         // The parts of a long source are checked side by side, a few per thread: each thread keeps its tables.
         var group = t_group ??= new Group();
         group.Start(src, diags, reportDependencies);
+        var stopsOf = s_stops;
+        var table = src.Instructions;
+        var filter = group.Filter;
+        // The group being gathered: its members (indices into the source's instruction table), whether one touches a
+        // register an earlier one wrote (the filter has been told of the members up to it), and the FormFacts.Attention
+        // of them all. Only a group with an overlap or some attention is looked at closer; most have neither.
+        var members = group.Members;
+        int count = 0, attention = 0;
+        bool overlap = false;
         int label = 0; // the first label not before the bundle: addresses only grow
+        long labelAt = labels.Length > 0 ? labels[0] : long.MaxValue;
         foreach (ref readonly var bundle in bundles)
         {
-            while (label < labels.Length && labels[label] < bundle.Address) label++;
-            // Control may arrive here from elsewhere. The group being gathered is checked only when it closes, so
-            // this forgets what its earlier instructions established too (as it always has).
-            if (label < labels.Length && labels[label] == bundle.Address) group.Relations.Clear();
-            int stops = Template.FromCode(bundle.TemplateCode)!.StopMask, resolved = bundle.Resolved;
-            // Slot by slot, unrolled: the bundle's indexer is a switch, and this runs for every bundle.
-            if (bundle.Slot0 >= 0 && (resolved & 1) != 0) group.Add(bundle.Slot0);
-            if ((stops & 1) != 0) group.Close();
-            if (bundle.Slot1 >= 0 && (resolved & 2) != 0) group.Add(bundle.Slot1);
-            if ((stops & 2) != 0) group.Close();
-            if (bundle.Slot2 >= 0 && (resolved & 4) != 0) group.Add(bundle.Slot2);
-            if ((stops & 4) != 0) group.Close();
+            if (bundle.Address >= labelAt)
+            {
+                while (label < labels.Length && labels[label] < bundle.Address) label++;
+                // Control may arrive here from elsewhere. The group being gathered is checked only when it closes,
+                // so this forgets what its earlier instructions established too (as it always has).
+                if (label < labels.Length && labels[label] == bundle.Address) group.ForgetRelations();
+                labelAt = label < labels.Length ? labels[label] : long.MaxValue;
+            }
+            int stops = stopsOf[bundle.TemplateCode], resolved = bundle.Resolved;
+            for (int s = 0; s < 3; s++)
+            {
+                int index = bundle[s];
+                if (index >= 0 && (resolved >> s & 1) != 0)
+                {
+                    if (count == members.Length) members = group.Grow();
+                    members[count++] = index;
+                    ref readonly var ins = ref table[index];
+                    var facts = DependencyChecker.FactsOf(ins.FormId);
+                    attention |= facts.Attention;
+                    if (reportDependencies && !overlap) overlap = filter.Overlaps(facts, ins.Qp, src.StoredOf(index));
+                }
+                if ((stops >> s & 1) != 0)
+                {
+                    if (overlap || attention != 0) group.Settle(count, overlap, attention);
+                    count = attention = 0;
+                    overlap = false;
+                    filter.Begin();
+                }
+            }
         }
-        group.Close();
+        if (overlap || attention != 0) group.Settle(count, overlap, attention);
         group.Start(null, null, false);
     }
 
     [ThreadStatic] private static Group? t_group;
 
-    /// <summary>The instruction group being gathered, and what checking it needs, reused from group to group.</summary>
+    /// <summary>The stop mask of each template code (0 for the reserved ones, which no bundle has).</summary>
+    private static readonly byte[] s_stops = BuildStops();
+
+    private static byte[] BuildStops()
+    {
+        var stops = new byte[32];
+        foreach (var t in Template.All) stops[t.Code] = (byte)t.StopMask;
+        return stops;
+    }
+
+    /// <summary>What checking the groups needs, reused from group to group; the groups that need a closer look are checked here.</summary>
     private sealed class Group
     {
         private ParsedSource _src = null!;
         private List<AsmDiagnostic> _diags = null!;
         private bool _reportDependencies;
-        public readonly DependencyChecker.PredicateRelations Relations = new();
+        public readonly DependencyChecker.OverlapFilter Filter = new();
+        private readonly DependencyChecker.PredicateRelations _relations = new();
+        // The relations the checks need are _relations after the members listed here (indices, in order, from the
+        // groups closed since) execute. A compare's effect is worked out only when a group asks for the relations (one
+        // whose members overlap), and most never are: a label forgets them first.
+        private int[] _deferred = new int[256];
+        private int _deferredCount;
         private readonly DependencyChecker.GroupCheck _check = new();
         private readonly List<DependencyChecker.Violation> _found = new();
-        // Indices into the source's instruction table.
-        private int[] _members = new int[16];
+        // The group being checked: the first _count members.
         private int _count;
-        // Some member must be first or last in its group: only then are the placement rules worth a look.
-        private bool _placement;
+
+        /// <summary>Where the members of a group are gathered: indices into the source's instruction table.</summary>
+        public int[] Members { get; private set; } = new int[16];
 
         /// <summary>Starts on a source with nothing known (null, null when done: the source is not kept alive).</summary>
         public void Start(ParsedSource? src, List<AsmDiagnostic>? diags, bool reportDependencies)
@@ -59,42 +102,86 @@ internal static class GroupRules
             _src = src!;
             _diags = diags!;
             _reportDependencies = reportDependencies;
-            Relations.Clear();
-            _count = 0;
-            _placement = false;
+            ForgetRelations();
+            Filter.Begin();
         }
 
-        public void Add(int index)
+        /// <summary>Control may arrive from elsewhere: nothing is known of the predicates.</summary>
+        public void ForgetRelations()
         {
-            if (_count == _members.Length) Array.Resize(ref _members, _count * 2);
-            _members[_count++] = index;
-            ref var ins = ref _src.Instruction(index);
-            if (ins.FirstInGroup || ins.LastInGroup) _placement = true;
+            _relations.Clear();
+            _deferredCount = 0;
         }
 
-        public void Close()
+        /// <summary>Makes room for more members, keeping those gathered.</summary>
+        public int[] Grow()
         {
-            if (_count == 0) return;
-            var src = _src;
-            var members = _members;
-            if (_reportDependencies && _count == 1)
+            var members = Members;
+            Array.Resize(ref members, members.Length * 2);
+            return Members = members;
+        }
+
+        /// <summary>
+        /// Checks the group of the first <paramref name="count"/> <see cref="Members"/>, which needs a closer look: a
+        /// member touches a register an earlier one wrote (<paramref name="overlap"/>), or the members' <paramref name="attention"/>
+        /// (FormFacts.Attention) asks for the predicate relations or the placement rules.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Settle(int count, bool overlap, int attention)
+        {
+            _count = count;
+            if (_reportDependencies)
             {
-                ref var only = ref src.Instruction(members[0]);
-                Relations.After(DependencyChecker.FactsOf(only.FormId), only.Qp, src.StoredOf(members[0]));
-            }
-            if (_reportDependencies && _count > 1)
-            {
-                _found.Clear();
-                _check.Begin();
-                for (int k = 0; k < _count; k++)
+                // Without an overlap the group has no violation: all that is left is what it does to the predicates.
+                if (overlap && count > 1)
                 {
-                    ref var ins = ref src.Instruction(members[k]);
-                    _check.Add(DependencyChecker.FactsOf(ins.FormId), ins.Qp, src.StoredOf(members[k]), Relations, _found);
+                    ApplyDeferred();
+                    CheckDependencies();
                 }
-                if (_found.Count > 0) ReportViolations();
+                else if ((attention & DependencyChecker.FormFacts.ChangesRelations) != 0) Defer();
             }
-            if (_placement) CheckPlacement();
-            _count = 0;
+            if ((attention & DependencyChecker.FormFacts.PlacementRule) != 0) CheckPlacement();
+        }
+
+        /// <summary>Lists the group's members that change the relations, to be applied when the relations are needed.</summary>
+        private void Defer()
+        {
+            var src = _src;
+            var members = Members;
+            for (int k = 0; k < _count; k++)
+            {
+                if (!DependencyChecker.FactsOf(src.Instruction(members[k]).FormId).TouchesPredicates) continue;
+                if (_deferredCount == _deferred.Length) ApplyDeferred();
+                _deferred[_deferredCount++] = members[k];
+            }
+        }
+
+        /// <summary>Brings the relations up to date: as the full checks of all the groups closed since would have left them.</summary>
+        private void ApplyDeferred()
+        {
+            var src = _src;
+            for (int k = 0; k < _deferredCount; k++)
+            {
+                int index = _deferred[k];
+                ref var ins = ref src.Instruction(index);
+                _relations.After(DependencyChecker.FactsOf(ins.FormId), ins.Qp, src.StoredOf(index));
+            }
+            _deferredCount = 0;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void CheckDependencies()
+        {
+            var src = _src;
+            var members = Members;
+            _found.Clear();
+            _check.Begin();
+            for (int k = 0; k < _count; k++)
+            {
+                ref var ins = ref src.Instruction(members[k]);
+                _check.Add(DependencyChecker.FactsOf(ins.FormId), ins.Qp, src.StoredOf(members[k]), _relations, _found);
+            }
+            if (_found.Count > 0) ReportViolations();
         }
 
         // The messages are made apart from the loops above, which run for every group: rarely needed, they would
@@ -103,7 +190,7 @@ internal static class GroupRules
         private void ReportViolations()
         {
             var src = _src;
-            var members = _members;
+            var members = Members;
             foreach (var v in _found)
             {
                 ref var later = ref src.Instruction(members[v.Later]);
@@ -119,7 +206,7 @@ internal static class GroupRules
         private void CheckPlacement()
         {
             var src = _src;
-            var members = _members;
+            var members = Members;
             for (int k = 0; k < _count; k++)
             {
                 ref var ins = ref src.Instruction(members[k]);
@@ -128,7 +215,6 @@ internal static class GroupRules
                 if (ins.LastInGroup && k < _count - 1)
                     _diags.Add(new AsmDiagnostic(AsmSeverity.Error, ins.Line, src.ColumnOf(members[k]), $"'{ins.Form.Mnemonic}' must be the last instruction of an instruction group (insert ';;' after it)", src.Instruction(members[k + 1]).Line));
             }
-            _placement = false;
         }
     }
 }
