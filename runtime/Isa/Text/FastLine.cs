@@ -281,7 +281,7 @@ internal sealed unsafe class FastLine
             Column = column;
             StopColumn = stopColumn;
             if (pending is not null) _pending = pending;
-            if (SourceParser.MayHaveTwin(form)) _others = OtherUnits(candidates, form, operands, pending);
+            if (candidate.MayHaveTwin) _others = OtherUnits(candidates, form, operands, pending);
             return form;
         }
         return null; // nothing fits: the general path says why
@@ -359,6 +359,8 @@ internal sealed unsafe class FastLine
         /// value waits for layout, and so does the codec's check of the operands.
         /// </summary>
         public readonly bool TakesTarget;
+        /// <summary>SourceParser.MayHaveTwin: a form on another unit may take the same operands (nop, break, chk.s…).</summary>
+        public readonly bool MayHaveTwin;
         private readonly bool _predicable;
         /// <summary>Every operand is checked by <see cref="How.Range"/> and no codec checks them together: the common case, done in one loop.</summary>
         private readonly bool _ranges;
@@ -367,6 +369,7 @@ internal sealed unsafe class FastLine
         public Candidate(Form form)
         {
             Form = form;
+            MayHaveTwin = SourceParser.MayHaveTwin(form);
             _predicable = (form.Pattern.Mask & 0x3f) == 0;
             _checks = new Check[form.Operands.Length];
             _ranges = form.Codec is null;
