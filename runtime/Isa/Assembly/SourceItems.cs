@@ -160,6 +160,12 @@ public sealed class ParsedSource
     /// <summary>The stored value of an operand whose value does not fit an int.</summary>
     internal const int WideValue = Wide;
 
+    /// <summary>
+    /// Every instruction's stored operand values, in order: instruction i's are <see cref="SourceInstruction.OperandCount"/>
+    /// from its <see cref="SourceInstruction.ValueIndex"/>, as <see cref="StoredOf"/> gives them one instruction at a time.
+    /// </summary>
+    internal ReadOnlySpan<int> StoredValues => _values.AsSpan(0, _valueCount);
+
     /// <summary>Replaces the operand values of instruction <paramref name="i"/> (as many as its form has).</summary>
     public void SetValues(int i, ReadOnlySpan<long> values) => Store(_instructions[i].ValueIndex, values);
 

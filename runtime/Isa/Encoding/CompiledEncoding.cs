@@ -87,12 +87,14 @@ internal sealed class CompiledEncoding
     public static void EncodeSlots(ParsedSource source, Span<ulong> slots)
     {
         var byForm = s_byForm;
-        slots = slots.Slice(0, source.InstructionCount);
+        var instructions = source.Instructions;
+        var stored = source.StoredValues;
+        slots = slots.Slice(0, instructions.Length);
         for (int i = 0; i < slots.Length; i++)
         {
-            ref var ins = ref source.Instruction(i);
+            ref var ins = ref instructions[i];
             var compiled = byForm[ins.FormId] ?? Make(ins.FormId);
-            slots[i] = ins.HasExtra ? NoSlot : compiled.Slot(ins.Qp, source.StoredOf(i));
+            slots[i] = ins.HasExtra ? NoSlot : compiled.Slot(ins.Qp, stored.Slice(ins.ValueIndex, ins.OperandCount));
         }
     }
 

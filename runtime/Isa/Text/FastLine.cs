@@ -581,7 +581,9 @@ internal sealed unsafe class FastLine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(ulong m0, ulong m1, ulong m2, uint code)
     {
-        ulong h = (m0 * 0x9E3779B97F4A7C15UL) ^ (m1 * 0xC2B2AE3D27D4EB4FUL) ^ (m2 * 0x165667B19E3779F9UL) ^ (code * 0xD6E8FEB86659FD93UL);
+        // One multiply spreads the words (m1 and m2 are zero but for long mnemonics) into the high bits taken; a
+        // collision costs a probe, never a wrong shape (Find compares every field).
+        ulong h = (m0 ^ m1 << 1 ^ m2 << 2 ^ (ulong)code << 29) * 0x9E3779B97F4A7C15UL;
         return (int)(h >> 40);
     }
 
@@ -836,16 +838,27 @@ internal sealed unsafe class FastLine
         }
         else
         {
+            // Up to 19 digits cannot overflow 64 bits; only a longer number needs each step checked.
+            byte* s = p;
             ulong dec = 0;
-            for (; IsDigit(*p); p++)
-            {
-                uint d = (uint)(*p - '0');
-                if (dec > (ulong.MaxValue - d) / 10) return null;
-                dec = dec * 10 + d;
-            }
+            for (; IsDigit(*p); p++) dec = dec * 10 + (uint)(*p - '0');
+            if (p - s > 19 && !CheckedDecimal(s, p, out dec)) return null;
             value = (long)dec;
         }
         return *p >= 128 || IsIdentPart(*p) ? null : p;
+    }
+
+    /// <summary>The decimal digits from <paramref name="p"/> to <paramref name="end"/>, or false when they exceed 2^64 − 1.</summary>
+    private static bool CheckedDecimal(byte* p, byte* end, out ulong value)
+    {
+        value = 0;
+        for (; p < end; p++)
+        {
+            uint d = (uint)(*p - '0');
+            if (value > (ulong.MaxValue - d) / 10) return false;
+            value = value * 10 + d;
+        }
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
