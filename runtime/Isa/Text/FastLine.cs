@@ -101,8 +101,8 @@ internal sealed unsafe class FastLine
             if (typeof(TChar) == typeof(byte)) Buffer.MemoryCopy(from, text, MaxLine, n);
             else Narrow((char*)from, text, n);
             text[n] = (byte)'\n';
-            return Parse(text, text + n + Tail, out _);
         }
+        return TryParse(_line.AsSpan(0, n + Tail), out _);
     }
 
     /// <summary>
