@@ -89,6 +89,13 @@ public static class DependencyChecker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static FormFacts FactsOf(int formId) => s_facts[formId] ?? MakeFacts(formId);
 
+    /// <summary>The table <see cref="FactsOf(int)"/> reads, for a loop over every instruction to keep at hand.</summary>
+    internal static FormFacts?[] Facts => s_facts;
+
+    /// <summary><see cref="FactsOf(int)"/> from <see cref="Facts"/>, kept at hand.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static FormFacts FactsOf(FormFacts?[] facts, int formId) => facts[formId] ?? MakeFacts(formId);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static FormFacts MakeFacts(int formId) => s_facts[formId] = BuildFacts(InstructionTable.Forms[formId]);
 
@@ -364,14 +371,16 @@ public static class DependencyChecker
 
     /// <summary>
     /// The quick test a group passes before <see cref="GroupCheck"/> looks at it: fed the group's instructions in order,
-    /// it tells whether one reads or writes a register an earlier one wrote (or writes one register twice). Every
-    /// violation is such an overlap, so a group without one has none, and most groups (the code after the stops a
-    /// programmer or .auto wrote) have none; the test is a stamp per register, with no list of readers, writers or
-    /// what was already seen, and it stops at the first overlap, where the full check takes over.
+    /// it tells whether one reads or writes a register an earlier one wrote. Every violation is such an overlap, so a
+    /// group without one has none, and most groups (the code after the stops a programmer or .auto wrote) have none;
+    /// the test is a stamp per register, with no list of readers, writers or what was already seen, and it stops at
+    /// the first overlap, where the full check takes over.
     /// </summary>
     internal sealed class OverlapFilter
     {
-        // Resource r was written in the current group when _stamp[r] == _group: starting a group costs nothing.
+        // Resource r was written in the current group when _stamp[r] == _group: starting a group costs nothing. The
+        // constants (r0, f0, f1, p0) are stamped as any register, and overlaps on them are ignored: writing one is rare,
+        // so the question is asked only of an overlap.
         private readonly int[] _stamp = new int[ResourceCount];
         private int _group = 1;
 
@@ -390,10 +399,24 @@ public static class DependencyChecker
             _group = 1;
         }
 
+        /// <summary>Adds the first instruction of a group, which nothing can overlap.</summary>
+        /// <param name="values">Its operand values as ints (only register numbers are read, and those are never wide).</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void First(FormFacts facts, ReadOnlySpan<int> values)
+        {
+            var stamp = _stamp;
+            int group = _group;
+            foreach (int e in facts.Writes)
+            {
+                int r = ResourceOf(e, values);
+                if ((uint)r < (uint)stamp.Length) stamp[r] = group;
+            }
+        }
+
         /// <summary>
-        /// Adds the next instruction of the group: whether it touches a register an earlier one wrote, or writes one
-        /// twice. After the first overlap the group is the full check's, and the filter has nothing more to tell until
-        /// the next <see cref="Begin"/>.
+        /// Adds the next instruction of the group: whether it reads or writes a register an earlier one wrote (or, should
+        /// it write one twice, that one). After the first overlap the group is the full check's, and the filter has
+        /// nothing more to tell until the next <see cref="Begin"/>.
         /// </summary>
         /// <param name="values">Its operand values as ints (only register numbers are read, and those are never wide).</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -405,13 +428,13 @@ public static class DependencyChecker
             foreach (int e in facts.Reads)
             {
                 int r = ResourceOf(e, values);
-                if ((uint)r < (uint)stamp.Length && stamp[r] == group) return true;
+                if ((uint)r < (uint)stamp.Length && stamp[r] == group && !IsConstant(r)) return true;
             }
             foreach (int e in facts.Writes)
             {
                 int r = ResourceOf(e, values);
-                if (IsConstant(r)) continue;
-                if (stamp[r] == group) return true;
+                if ((uint)r >= (uint)stamp.Length) continue;
+                if (stamp[r] == group && !IsConstant(r)) return true;
                 stamp[r] = group;
             }
             return false;

@@ -18,12 +18,14 @@ internal static class GroupRules
         group.Start(src, diags, reportDependencies);
         var stopsOf = s_stops;
         var table = src.Instructions;
+        var factsOf = DependencyChecker.Facts;
         var filter = group.Filter;
         // The group being gathered: its members (indices into the source's instruction table), whether one touches a
-        // register an earlier one wrote (the filter has been told of the members up to it), and the FormFacts.Attention
-        // of them all. Only a group with an overlap or some attention is looked at closer; most have neither.
+        // register an earlier one wrote (the filter has been told of the members up to it), the FormFacts.Attention of
+        // them all, and how many may change the predicate relations (those are listed for later as they come). Only a
+        // group with an overlap or a placement rule is looked at closer; most have neither.
         var members = group.Members;
-        int count = 0, attention = 0;
+        int count = 0, attention = 0, changers = 0;
         bool overlap = false;
         int label = 0; // the first label not before the bundle: addresses only grow
         long labelAt = labels.Length > 0 ? labels[0] : long.MaxValue;
@@ -34,7 +36,7 @@ internal static class GroupRules
                 while (label < labels.Length && labels[label] < bundle.Address) label++;
                 // Control may arrive here from elsewhere. The group being gathered is checked only when it closes,
                 // so this forgets what its earlier instructions established too (as it always has).
-                if (label < labels.Length && labels[label] == bundle.Address) group.ForgetRelations();
+                if (label < labels.Length && labels[label] == bundle.Address) group.ForgetRelations(changers);
                 labelAt = label < labels.Length ? labels[label] : long.MaxValue;
             }
             int stops = stopsOf[bundle.TemplateCode], resolved = bundle.Resolved;
@@ -46,20 +48,25 @@ internal static class GroupRules
                     if (count == members.Length) members = group.Grow();
                     members[count++] = index;
                     ref readonly var ins = ref table[index];
-                    var facts = DependencyChecker.FactsOf(ins.FormId);
+                    var facts = DependencyChecker.FactsOf(factsOf, ins.FormId);
                     attention |= facts.Attention;
-                    if (reportDependencies && !overlap) overlap = filter.Overlaps(facts, ins.Qp, src.StoredOf(index));
+                    if (reportDependencies && facts.TouchesPredicates) group.Defer(index, changers++);
+                    if (reportDependencies && !overlap)
+                    {
+                        if (count == 1) filter.First(facts, src.StoredOf(in ins));
+                        else overlap = filter.Overlaps(facts, ins.Qp, src.StoredOf(in ins));
+                    }
                 }
                 if ((stops >> s & 1) != 0)
                 {
-                    if (overlap || attention != 0) group.Settle(count, overlap, attention);
-                    count = attention = 0;
+                    if (overlap || (attention & DependencyChecker.FormFacts.PlacementRule) != 0) group.Settle(count, overlap, attention, changers);
+                    count = attention = changers = 0;
                     overlap = false;
                     filter.Begin();
                 }
             }
         }
-        if (overlap || attention != 0) group.Settle(count, overlap, attention);
+        if (overlap || (attention & DependencyChecker.FormFacts.PlacementRule) != 0) group.Settle(count, overlap, attention, changers);
         group.Start(null, null, false);
     }
 
@@ -102,15 +109,25 @@ internal static class GroupRules
             _src = src!;
             _diags = diags!;
             _reportDependencies = reportDependencies;
-            ForgetRelations();
+            ForgetRelations(0);
             Filter.Begin();
         }
 
-        /// <summary>Control may arrive from elsewhere: nothing is known of the predicates.</summary>
-        public void ForgetRelations()
+        /// <summary>
+        /// Control may arrive from elsewhere: nothing is known of the predicates. The last <paramref name="ofGroup"/>
+        /// deferred members are of the group being gathered, which is checked when it closes, after this: they stay.
+        /// </summary>
+        public void ForgetRelations(int ofGroup)
         {
             _relations.Clear();
-            _deferredCount = 0;
+            KeepDeferred(ofGroup);
+        }
+
+        /// <summary>Drops the deferred members but the last <paramref name="count"/>.</summary>
+        private void KeepDeferred(int count)
+        {
+            Array.Copy(_deferred, _deferredCount - count, _deferred, 0, count);
+            _deferredCount = count;
         }
 
         /// <summary>Makes room for more members, keeping those gathered.</summary>
@@ -124,49 +141,53 @@ internal static class GroupRules
         /// <summary>
         /// Checks the group of the first <paramref name="count"/> <see cref="Members"/>, which needs a closer look: a
         /// member touches a register an earlier one wrote (<paramref name="overlap"/>), or the members' <paramref name="attention"/>
-        /// (FormFacts.Attention) asks for the predicate relations or the placement rules.
+        /// (FormFacts.Attention) asks for the placement rules. The last <paramref name="changers"/> deferred members are the group's.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public void Settle(int count, bool overlap, int attention)
+        public void Settle(int count, bool overlap, int attention, int changers)
         {
             _count = count;
-            if (_reportDependencies)
+            // Without an overlap the group has no violation (what it does to the predicates is listed already).
+            if (_reportDependencies && overlap && count > 1)
             {
-                // Without an overlap the group has no violation: all that is left is what it does to the predicates.
-                if (overlap && count > 1)
-                {
-                    ApplyDeferred();
-                    CheckDependencies();
-                }
-                else if ((attention & DependencyChecker.FormFacts.ChangesRelations) != 0) Defer();
+                // The relations as the groups before left them; the full check goes through this group's members itself.
+                ApplyDeferred(_deferredCount - changers);
+                _deferredCount = 0;
+                CheckDependencies();
             }
             if ((attention & DependencyChecker.FormFacts.PlacementRule) != 0) CheckPlacement();
         }
 
-        /// <summary>Lists the group's members that change the relations, to be applied when the relations are needed.</summary>
-        private void Defer()
+        /// <summary>
+        /// Lists a member that may change the relations, to be applied when they are needed; <paramref name="ofItsGroup"/>
+        /// members of its group are listed before it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Defer(int index, int ofItsGroup)
         {
-            var src = _src;
-            var members = Members;
-            for (int k = 0; k < _count; k++)
-            {
-                if (!DependencyChecker.FactsOf(src.Instruction(members[k]).FormId).TouchesPredicates) continue;
-                if (_deferredCount == _deferred.Length) ApplyDeferred();
-                _deferred[_deferredCount++] = members[k];
-            }
+            if (_deferredCount == _deferred.Length) MakeRoom(ofItsGroup);
+            _deferred[_deferredCount++] = index;
         }
 
-        /// <summary>Brings the relations up to date: as the full checks of all the groups closed since would have left them.</summary>
-        private void ApplyDeferred()
+        /// <summary>Applies the listed members of the groups closed so far; those of the group being gathered stay listed.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void MakeRoom(int ofGroup)
+        {
+            ApplyDeferred(_deferredCount - ofGroup);
+            KeepDeferred(ofGroup);
+            if (_deferredCount == _deferred.Length) Array.Resize(ref _deferred, _deferred.Length * 2);
+        }
+
+        /// <summary>Applies the first <paramref name="count"/> listed members to the relations, in order.</summary>
+        private void ApplyDeferred(int count)
         {
             var src = _src;
-            for (int k = 0; k < _deferredCount; k++)
+            for (int k = 0; k < count; k++)
             {
                 int index = _deferred[k];
                 ref var ins = ref src.Instruction(index);
                 _relations.After(DependencyChecker.FactsOf(ins.FormId), ins.Qp, src.StoredOf(index));
             }
-            _deferredCount = 0;
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]

@@ -151,11 +151,10 @@ public sealed class ParsedSource
     }
 
     /// <summary>The operand values of instruction <paramref name="i"/> as stored: <see cref="WideValue"/> marks one that is only in <see cref="ValuesOf"/>.</summary>
-    internal ReadOnlySpan<int> StoredOf(int i)
-    {
-        ref var ins = ref _instructions[i];
-        return _values.AsSpan(ins.ValueIndex, ins.OperandCount);
-    }
+    internal ReadOnlySpan<int> StoredOf(int i) => StoredOf(in _instructions[i]);
+
+    /// <summary><see cref="StoredOf(int)"/> for a caller that holds the instruction already (the group checks, which look at every one).</summary>
+    internal ReadOnlySpan<int> StoredOf(in SourceInstruction ins) => _values.AsSpan(ins.ValueIndex, ins.OperandCount);
 
     /// <summary>The stored value of an operand whose value does not fit an int.</summary>
     internal const int WideValue = Wide;
