@@ -252,16 +252,7 @@ public static class DependencyChecker
             _pairs++;
         }
 
-        private static int TrailingZeros(ulong x)
-        {
-#if NET
-            return System.Numerics.BitOperations.TrailingZeroCount(x);
-#else
-            int n = 0;
-            while ((x & 1) == 0) { x >>= 1; n++; }
-            return n;
-#endif
-        }
+        private static int TrailingZeros(ulong x) => BitCount.TrailingZeros(x);
     }
 
     /// <summary>Finds the violations in one instruction group, given as instructions in execution order.</summary>

@@ -87,6 +87,28 @@ public struct SourceInstruction
     }
 
     internal readonly ushort PackedColumn => _column;
+
+    /// <summary>
+    /// An instruction of <paramref name="form"/> before it is placed in a source: its form, units, placement flags and
+    /// operand count, worked out once (the fast path keeps one per form it matches) for <see cref="Placed"/>.
+    /// </summary>
+    internal static SourceInstruction Template(Form form) => new(form, 0, Bundler.MaskOf(form.Unit), 0, 0, 0, extra: false);
+
+    /// <summary>
+    /// This template at its place, with no extras: <paramref name="column"/> is below <see cref="WideColumn"/>, and no
+    /// operand waits for layout or other units.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal readonly SourceInstruction Placed(int qp, int line, int column, int valueIndex, bool stop)
+    {
+        var ins = this;
+        ins.Qp = (byte)qp;
+        ins.Line = line;
+        ins._column = (ushort)column;
+        ins.ValueIndex = valueIndex;
+        if (stop) ins._flags |= Stop;
+        return ins;
+    }
 }
 
 /// <summary>
@@ -199,6 +221,22 @@ public sealed class ParsedSource
         if (extra) units = AddExtras(index, pending, alternatives, column, units);
         int at = _valueCount;
         _instructions[index] = new SourceInstruction(form, qp, units, line, column, at, extra);
+        Store(at, values);
+        _valueCount = at + values.Length;
+        return index;
+    }
+
+    /// <summary>
+    /// <see cref="Add"/> for an instruction with no extras (see <see cref="SourceInstruction.Placed"/>), from its form's
+    /// template, with the stop after it when <paramref name="stop"/>; returns its index.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int AddPlain(in SourceInstruction template, int qp, ReadOnlySpan<long> values, int line, int column, bool stop)
+    {
+        if (InstructionCount == _instructions.Length || _valueCount + values.Length > _values.Length) Grow(values.Length);
+        int index = InstructionCount++;
+        int at = _valueCount;
+        _instructions[index] = template.Placed(qp, line, column, at, stop);
         Store(at, values);
         _valueCount = at + values.Length;
         return index;

@@ -58,29 +58,35 @@ public sealed partial class SourceParser
     }
 
     /// <summary>The lines of UTF-8 text, as <see cref="ParseLines(string?, char[]?, int, int, bool)"/> reads those of a string.</summary>
-    private void ParseLines(ReadOnlySpan<byte> text, bool last)
+    private unsafe void ParseLines(ReadOnlySpan<byte> text, bool last)
     {
-        // Every line up to the last '\n' is read where it is: the fast path stops at the '\n', and finds it as it parses.
+        // Every line up to the last '\n' is read where it is, through a pointer: the fast path stops at the '\n', and
+        // finds it as it parses.
         int lastNewline = text.LastIndexOf((byte)'\n');
-        int start = 0;
-        while (start <= lastNewline)
+        var fast = _fast;
+        fixed (byte* begin = text)
         {
-            var rest = text.Slice(start);
-            _line++;
-            if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
-            int newline = -1;
-            if (_fast?.TryParse(rest, out newline) is { } form) RecordFast(form);
-            else
+            byte* p = begin, end = begin + lastNewline + 1, readable = begin + text.Length;
+            while (p < end)
             {
-                newline = rest.IndexOf((byte)'\n');
+                _line++;
+                if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Lines);
+                if (fast is not null && fast.TryParseAt(p, readable, out byte* next) is { } form)
+                {
+                    RecordFast(form);
+                    p = next;
+                    continue;
+                }
+                var rest = new ReadOnlySpan<byte>(p, (int)(end - p));
+                int newline = rest.IndexOf((byte)'\n');
                 ParseGeneral(TrimReturns(rest.Slice(0, newline)));
+                p += newline + 1;
             }
-            start += newline + 1;
         }
         // The text after the last '\n': the last line of the source, or the start of a line the next part holds.
         if (!last) return;
         _line++;
-        ParseLine(TrimReturns(text.Slice(start)));
+        ParseLine(TrimReturns(text.Slice(lastNewline + 1)));
     }
 
     private static ReadOnlySpan<byte> TrimReturns(ReadOnlySpan<byte> line)

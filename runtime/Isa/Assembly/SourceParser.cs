@@ -342,14 +342,23 @@ public sealed partial class SourceParser
     }
 
     /// <summary>Records the line the fast path took, as ParseStatement records it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void RecordFast(Form form)
     {
         var fast = _fast!;
         if (_fastTesting is not null) Interlocked.Increment(ref _fastTesting.Hits);
         fast.TakeExtras(out var pending, out var others);
-        int index = AddInstruction(form, fast.Qp, fast.Values.AsSpan(0, fast.Count), fast.Column, pending, others);
+        int column = fast.Column;
         // The line's ';;' ends the instruction just added, the one Stop would find (in the open bundle or the run).
-        if (fast.StopColumn != 0) _parsed.Instruction(index).StopAfter = true;
+        bool stop = fast.StopColumn != 0;
+        if (pending is null && others is null && column < SourceInstruction.WideColumn)
+        {
+            // The common line: its instruction is the form's template, placed.
+            Counted(_parsed.AddPlain(fast.Template, fast.Qp, fast.TakenValues, _line, column, stop), column);
+            return;
+        }
+        int index = AddInstruction(form, fast.Qp, fast.TakenValues, column, pending, others);
+        if (stop) _parsed.Instruction(index).StopAfter = true;
     }
 
     /// <summary>Parses one statement starting at token <paramref name="i"/>; returns the index after it.</summary>
@@ -420,10 +429,17 @@ public sealed partial class SourceParser
     private int AddInstruction(Form form, int qp, ReadOnlySpan<long> values, int column, PendingOperand[]? pending, MatchedInstruction[]? others)
     {
         int index = _parsed.Add(form, qp, values, _line, column, pending, others);
+        Counted(index, column);
+        return index;
+    }
+
+    /// <summary>Counts the instruction just added in the open bundle or the run of instructions before it, or starts a run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Counted(int index, int column)
+    {
         if (_open is not null) _open.Count++;
         else if (_items.Count > 0 && _items[_items.Count - 1] is InstructionsItem run) run.Count++;
         else _items.Add(new InstructionsItem { Line = _line, Column = column, First = index, Count = 1 });
-        return index;
     }
 
     /// <summary>A ';;': the stop after the last instruction before it, or a stop item when there is none yet.</summary>

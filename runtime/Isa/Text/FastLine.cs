@@ -44,7 +44,16 @@ internal sealed unsafe class FastLine
     /// <summary>The qualifying predicate, and how many operand values <see cref="Values"/> holds.</summary>
     public int Qp, Count;
     /// <summary>The operand values as the form takes them (0 for fixed tokens and branch targets).</summary>
-    public readonly long[] Values = new long[ParsedSource.MaxOperands];
+    public ReadOnlySpan<long> TakenValues
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (_asWritten ? _written : _values).AsSpan(0, Count);
+    }
+    /// <summary>The last line's form takes its operands as written (most do): its values are those read, not copied.</summary>
+    private bool _asWritten;
+    private readonly long[] _values = new long[ParsedSource.MaxOperands];
+    /// <summary>The last line's form, as the source keeps it before placing it (see <see cref="SourceInstruction.Placed"/>).</summary>
+    public SourceInstruction Template;
     /// <summary>The first token's column (the '(' of a qp, else the mnemonic's), as the general path records it.</summary>
     public int Column;
     /// <summary>The column of a trailing ';;', or 0.</summary>
@@ -115,14 +124,27 @@ internal sealed unsafe class FastLine
         newline = -1;
         fixed (byte* line = text)
         {
-            var form = Parse(line, line + text.Length, out byte* stop);
-            if (form is null) return null;
-            // The parse stopped at the line's end ('\r's and its '\n') or at a comment, which runs to the '\n'.
-            while (*stop == '\r') stop++;
-            int at = (int)(stop - line);
-            newline = *stop == '\n' ? at : at + text.Slice(at).IndexOf((byte)'\n');
+            var form = TryParseAt(line, line + text.Length, out byte* next);
+            if (form is not null) newline = (int)(next - line) - 1;
             return form;
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryParse(ReadOnlySpan{byte}, out int)"/> through pointers, for a caller that walks a pinned text line
+    /// by line: <paramref name="next"/> is the start of the next line (past this one's '\n') when the line is taken.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Form? TryParseAt(byte* line, byte* readable, out byte* next)
+    {
+        var form = Parse(line, readable, out byte* stop);
+        next = null;
+        if (form is null) return null;
+        // The parse stopped at the line's end ('\r's and its '\n') or at a comment, which runs to the '\n'.
+        while (*stop == '\r') stop++;
+        if (*stop != '\n') stop += new ReadOnlySpan<byte>(stop, (int)(readable - stop)).IndexOf((byte)'\n');
+        next = stop + 1;
+        return form;
     }
 
     /// <summary>UTF-16 as ASCII bytes: a character past ASCII becomes 0x80, which no token the parse reads takes.</summary>
@@ -157,26 +179,10 @@ internal sealed unsafe class FastLine
 
         // The mnemonic, lowered (ASCII only, as SetMnemonic lowers it) into three words. A letter first: '.' starts a
         // directive, a digit a number.
-        byte* m = p;
         if (!IsLetter(*p)) return null;
-        bool upper = false;
-        while (IsIdentPart(*p)) upper |= (uint)(*p++ - 'A') <= 'Z' - 'A';
-        int length = (int)(p - m);
-        if (length > MaxMnemonic || *p >= 128) return null;
         ulong m0, m1, m2;
-        if (m + MaxMnemonic <= readable)
-        {
-            m0 = Word(m, length);
-            m1 = Word(m + 8, length - 8);
-            m2 = Word(m + 16, length - 16);
-        }
-        else Words(m, length, out m0, out m1, out m2); // near the end of the text: a byte at a time
-        if (upper)
-        {
-            m0 = Lower(m0);
-            m1 = Lower(m1);
-            m2 = Lower(m2);
-        }
+        if (p + MaxMnemonic <= readable && MnemonicWords(p, out m0, out m1, out m2) is var after && after is not null) p = after;
+        else if ((p = MnemonicBytes(p, out m0, out m1, out m2)) is null) return null; // near the end of the text, or long
 
         // Operands. What follows the mnemonic can also make the line a label (':') or an assignment ('='): neither
         // starts an operand, so both are declined here.
@@ -272,12 +278,14 @@ internal sealed unsafe class FastLine
         var operands = new Written(written.AsSpan(0, count), code, negated, qp);
         foreach (var candidate in candidates)
         {
-            if (!candidate.Fits(operands, Values)) continue;
+            if (!candidate.Fits(operands, _values, out bool asWritten)) continue;
             var form = candidate.Form;
             PendingOperand[]? pending = null;
             if (candidate.TakesTarget && (pending = Targets(text, code, count)) is null) return null; // a reserved name: the general path says why
             Qp = qp;
             Count = count;
+            _asWritten = asWritten;
+            Template = candidate.Template;
             Column = column;
             StopColumn = stopColumn;
             if (pending is not null) _pending = pending;
@@ -361,6 +369,8 @@ internal sealed unsafe class FastLine
         public readonly bool TakesTarget;
         /// <summary>SourceParser.MayHaveTwin: a form on another unit may take the same operands (nop, break, chk.s…).</summary>
         public readonly bool MayHaveTwin;
+        /// <summary>The instruction the source keeps for this form, before it is placed.</summary>
+        public readonly SourceInstruction Template;
         private readonly bool _predicable;
         /// <summary>Every operand is checked by <see cref="How.Range"/> and no codec checks them together: the common case, done in one loop.</summary>
         private readonly bool _ranges;
@@ -369,6 +379,7 @@ internal sealed unsafe class FastLine
         public Candidate(Form form)
         {
             Form = form;
+            Template = SourceInstruction.Template(form);
             MayHaveTwin = SourceParser.MayHaveTwin(form);
             _predicable = (form.Pattern.Mask & 0x3f) == 0;
             _checks = new Check[form.Operands.Length];
@@ -382,20 +393,21 @@ internal sealed unsafe class FastLine
         }
 
         /// <summary>
-        /// Whether the form takes the operands, as FormMatcher.Match decides it; on success <paramref name="values"/>
-        /// holds the form's values (the written ones, 0 for fixed tokens and branch targets).
+        /// Whether the form takes the operands, as FormMatcher.Match decides it. On success the form's values (the
+        /// written ones, 0 for fixed tokens and branch targets) are the written ones when <paramref name="asWritten"/>,
+        /// else in <paramref name="values"/>.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Fits(in Written w, long[] values)
+        public bool Fits(in Written w, long[] values, out bool asWritten)
         {
+            asWritten = _ranges;
             if (w.Qp != 0 && !_predicable) return false;
             if (!_ranges) return FitsEach(w, values);
-            // The common case, inlined into the parse: a compare or two per operand.
+            // The common case, inlined into the parse: a compare or two per operand, and nothing copied.
             var checks = _checks;
             var written = w.Values;
             for (int i = 0; i < checks.Length; i++)
                 if (!checks[i].Takes(written[i])) return false;
-            for (int i = 0; i < checks.Length; i++) values[i] = written[i]; // a few: a loop, not a call to a copy
             return true;
         }
 
@@ -520,8 +532,9 @@ internal sealed unsafe class FastLine
         {
             Form? other = null;
             foreach (var c in candidates)
-                if ((Bundler.MaskOf(c.Form.Unit) & seen) == 0 && c.Fits(w, values))
+                if ((Bundler.MaskOf(c.Form.Unit) & seen) == 0 && c.Fits(w, values, out bool asWritten))
                 {
+                    if (asWritten) w.Values.CopyTo(values);
                     other = c.Form;
                     break;
                 }
@@ -681,9 +694,11 @@ internal sealed unsafe class FastLine
 
     // ---- Characters and tokens, as the lexer reads them; each scan stops at the line's '\n' ----
 
-    // The classes of the 256 byte values, a bit each: only ASCII has any (0x80, a UTF-16 character past ASCII as
-    // narrowed, has none, so no scan takes it). Kept where a pointer reaches it without a bounds check.
-    private const byte BlankClass = 1, DigitClass = 2, LetterClass = 4, IdentClass = 8;
+    // The classes of the 256 byte values, a bit each: only ASCII has any but GoesOnClass (0x80, a UTF-16 character past
+    // ASCII as narrowed, has no other, so no scan takes it). Bits 5–7 hold a register file's letter (r, f, p, b: 1–4,
+    // in the order of OperandKind), either case. Kept where a pointer reaches it without a bounds check.
+    private const byte BlankClass = 1, DigitClass = 2, LetterClass = 4, IdentClass = 8, GoesOnClass = 16;
+    private const int FileShift = 5;
     private static readonly byte* s_classes = Classes();
 
     private static byte* Classes()
@@ -692,8 +707,10 @@ internal sealed unsafe class FastLine
         for (int c = 0; c < 256; c++)
         {
             bool letter = c < 128 && (uint)((c | 0x20) - 'a') <= 'z' - 'a', digit = (uint)(c - '0') <= 9;
+            bool ident = letter || digit || c is '_' or '.' or '@';
+            int file = letter ? "rfpb".IndexOf((char)(c | 0x20)) + 1 : 0;
             table[c] = (byte)((c is ' ' or '\t' ? BlankClass : 0) | (digit ? DigitClass : 0) | (letter ? LetterClass : 0)
-                | (letter || digit || c is '_' or '.' or '@' ? IdentClass : 0));
+                | (ident ? IdentClass : 0) | (ident || c >= 128 ? GoesOnClass : 0) | file << FileShift);
         }
         return table;
     }
@@ -726,17 +743,80 @@ internal sealed unsafe class FastLine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsIdentPart(byte c) => (s_classes[c] & IdentClass) != 0;
 
-    /// <summary>The <paramref name="length"/> bytes at <paramref name="p"/> (none when it is 0 or less, all 8 from 8 on) as a word, first byte lowest.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Word(byte* p, int length) =>
-        length <= 0 ? 0 : length >= 8 ? ReadWord(p) : ReadWord(p) & ((1UL << (8 * length)) - 1);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ReadWord(byte* p) => BitConverter.IsLittleEndian
         ? *(ulong*)p
         : p[0] | (ulong)p[1] << 8 | (ulong)p[2] << 16 | (ulong)p[3] << 24 | (ulong)p[4] << 32 | (ulong)p[5] << 40 | (ulong)p[6] << 48 | (ulong)p[7] << 56;
 
-    /// <summary>What three <see cref="Word"/>s read, reading only the <paramref name="length"/> bytes.</summary>
+    /// <summary>
+    /// The mnemonic at <paramref name="p"/> read a word at a time: it runs to the first blank, line end or ';' (a byte
+    /// below '!' or ';', found in each word at once), and the words are lowered whole. Returns its end, or null when
+    /// no such byte is within the three words (<see cref="MnemonicBytes"/> reads it then). A mnemonic read so may hold
+    /// bytes the lexer would have ended it at ('=', ',', ':', past ASCII): no table mnemonic has any (lowering keeps a
+    /// byte past ASCII past it), so such a line matches no shape and is declined, as it must be unless the mnemonic is
+    /// a run of identifier characters, which ends where the lexer's does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* MnemonicWords(byte* p, out ulong m0, out ulong m1, out ulong m2)
+    {
+        m1 = m2 = 0;
+        ulong w = ReadWord(p), ends = Ends(w);
+        if (ends != 0)
+        {
+            int length = BitCount.TrailingZeros(ends) >> 3;
+            m0 = Lower(w & ((1UL << (8 * length)) - 1));
+            return p + length;
+        }
+        m0 = Lower(w);
+        w = ReadWord(p + 8);
+        if ((ends = Ends(w)) != 0)
+        {
+            int length = BitCount.TrailingZeros(ends) >> 3;
+            m1 = Lower(w & ((1UL << (8 * length)) - 1));
+            return p + 8 + length;
+        }
+        m1 = Lower(w);
+        w = ReadWord(p + 16);
+        if ((ends = Ends(w)) != 0)
+        {
+            int length = BitCount.TrailingZeros(ends) >> 3;
+            m2 = Lower(w & ((1UL << (8 * length)) - 1));
+            return p + 16 + length;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Bit 7 set in the lowest byte of <paramref name="w"/> that is below '!' or is ';' (and perhaps in bytes above it,
+    /// where a borrow spills: only the lowest is read). A byte past ASCII is neither.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Ends(ulong w)
+    {
+        const ulong Ones = 0x0101010101010101UL, Highs = 0x8080808080808080UL;
+        ulong semicolons = w ^ (';' * Ones);
+        return ((w - '!' * Ones) & ~w | (semicolons - Ones) & ~semicolons) & Highs;
+    }
+
+    /// <summary>
+    /// The mnemonic at <paramref name="p"/> read a byte at a time, as the lexer reads an identifier: its end, or null
+    /// when it is longer than any the table has or goes on past ASCII.
+    /// </summary>
+    private static byte* MnemonicBytes(byte* p, out ulong m0, out ulong m1, out ulong m2)
+    {
+        m0 = m1 = m2 = 0;
+        byte* m = p;
+        while (IsIdentPart(*p)) p++;
+        int length = (int)(p - m);
+        if (length > MaxMnemonic || *p >= 128) return null;
+        Words(m, length, out m0, out m1, out m2);
+        m0 = Lower(m0);
+        m1 = Lower(m1);
+        m2 = Lower(m2);
+        return p;
+    }
+
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="p"/> as three words of eight, first byte lowest, zero-padded.</summary>
     private static void Words(byte* p, int length, out ulong m0, out ulong m1, out ulong m2)
     {
         m0 = m1 = m2 = 0;
@@ -749,7 +829,11 @@ internal sealed unsafe class FastLine
         }
     }
 
-    /// <summary>The ASCII letters of a word of eight characters in lower case (no byte of it is past ASCII).</summary>
+    /// <summary>
+    /// The ASCII letters of a word of eight characters in lower case. A byte past ASCII may spill into the flags of
+    /// the byte above it, but only ever sets bits: the word keeps a byte past ASCII, and so matches no mnemonic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Lower(ulong word)
     {
         const ulong Ones = 0x0101010101010101UL;
@@ -791,16 +875,31 @@ internal sealed unsafe class FastLine
     {
         // The usual spelling first: a file letter and 1–3 digits without a leading zero, within the file, ending the
         // identifier (TryRegister's Numbered). Anything else is left to TryRegister itself.
-        int max;
-        switch (*p | 0x20)
+        int file = s_classes[*p] >> FileShift;
+        uint v;
+        if (file != 0 && (v = (uint)(p[1] - '0')) <= 9) // p[1] is read only past a letter, so at most the '\n'
         {
-            case 'r': kind = OperandKind.Gr; max = 127; break;
-            case 'f': kind = OperandKind.Fr; max = 127; break;
-            case 'p': kind = OperandKind.Pr; max = 63; break;
-            case 'b': kind = OperandKind.Br; max = 7; break;
-            default: kind = default; max = -1; break;
+            byte* e = p + 2;
+            uint d = (uint)(*e - '0');
+            if (v != 0 && d <= 9)
+            {
+                v = v * 10 + d;
+                d = (uint)(*++e - '0');
+                if (d <= 9)
+                {
+                    v = v * 10 + d;
+                    e++;
+                }
+            }
+            // The largest number of r, f, p and b, a byte each.
+            uint max = 0x073F7F7Fu >> (8 * (file - 1)) & 0xff;
+            if (v <= max && (s_classes[*e] & GoesOnClass) == 0)
+            {
+                kind = (OperandKind)((int)OperandKind.Gr + file - 1);
+                number = (int)v;
+                return e;
+            }
         }
-        if (max >= 0 && Digits(p + 1, max, out number) is var end && end is not null && !IsIdentPart(*end) && *end < 128) return end;
         return RegisterSlow(p, out kind, out number);
     }
 
