@@ -173,6 +173,38 @@ public sealed class FastLineTests
     }
 
     [Fact]
+    public void Mnemonic_and_register_ends_parse_the_same()
+    {
+        // The mnemonic is read eight bytes at a time to the first blank, line end or ';', and a register through its
+        // letter's class: whatever else may end or continue either must be read as the lexer reads it, or declined.
+        var mnemonics = new[]
+        {
+            "rfi", "RFI", "Flushrs", "srlz.d", "nop.i 0", "br.ret.sptk.many b0", "BR.RET.SPTK.MANY b0", "fetchadd4.acq.nt1 r1=[r2],1",
+            "ld8.c.clr.acq.nta r1=[r2]", "cmp4.ne.or.andcm p1,p2=r0,r3", "mov.m ar.lc=r1", "addp4 r1=r2,r3", "frob.frob.frob.frob.frob r1=r2",
+        };
+        var after = new[] { "", ";;", " ;;", "//c", "#c", "=r1", ",r1", ":", "(p1)", "é", "\t", "\r", ";", "; ;" };
+        var sb = new StringBuilder();
+        foreach (var m in mnemonics)
+            foreach (var a in after)
+            {
+                int space = m.IndexOf(' ');
+                sb.Append('\t').Append(space < 0 ? m + a : m.Substring(0, space) + a + m.Substring(space)).Append('\n');
+            }
+        foreach (var op in new[] { "R5", "r128", "r127", "p64", "P63", "b8", "B7", "r01", "r0", "r1é", "r1_", "r1.", "r1@", "f127", "F128", "r12x", "r1234", "rx", "r", "ar.lc", "loc1" })
+        {
+            sb.Append("\tmov r1=").Append(op).Append('\n');
+            sb.Append("\tld8 r1=[").Append(op).Append("]\n");
+            sb.Append("\tadd ").Append(op).Append("=r2,r3 ;;\n");
+        }
+        var source = sb.ToString();
+        var counts = AssertSameParse(source);
+        Report("mnemonic and register ends", counts);
+        Assert.True(counts.Hits > 0);
+        // Every line again as the last of the text, where the mnemonic is read a byte at a time.
+        foreach (var line in source.Split('\n', StringSplitOptions.RemoveEmptyEntries)) AssertSameParse(line);
+    }
+
+    [Fact]
     public void Lone_surrogates_parse_the_same()
     {
         // A part of a string is read as UTF-8 when it has an exact encoding; one with a lone surrogate (which UTF-8
