@@ -760,30 +760,29 @@ internal sealed unsafe class FastLine
     private static byte* MnemonicWords(byte* p, out ulong m0, out ulong m1, out ulong m2)
     {
         m1 = m2 = 0;
-        ulong w = ReadWord(p), ends = Ends(w);
-        if (ends != 0)
-        {
-            int length = BitCount.TrailingZeros(ends) >> 3;
-            m0 = Lower(w & ((1UL << (8 * length)) - 1));
-            return p + length;
-        }
-        m0 = Lower(w);
-        w = ReadWord(p + 8);
-        if ((ends = Ends(w)) != 0)
-        {
-            int length = BitCount.TrailingZeros(ends) >> 3;
-            m1 = Lower(w & ((1UL << (8 * length)) - 1));
-            return p + 8 + length;
-        }
-        m1 = Lower(w);
-        w = ReadWord(p + 16);
-        if ((ends = Ends(w)) != 0)
-        {
-            int length = BitCount.TrailingZeros(ends) >> 3;
-            m2 = Lower(w & ((1UL << (8 * length)) - 1));
-            return p + 16 + length;
-        }
+        if (Ending(ReadWord(p), out m0, out int length)) return p + length;
+        if (Ending(ReadWord(p + 8), out m1, out length)) return p + 8 + length;
+        if (Ending(ReadWord(p + 16), out m2, out length)) return p + 16 + length;
         return null;
+    }
+
+    /// <summary>
+    /// Whether the mnemonic ends in <paramref name="w"/>, after <paramref name="length"/> bytes; <paramref name="part"/>
+    /// is its part in the word, lowered (the bytes past its end masked off).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Ending(ulong w, out ulong part, out int length)
+    {
+        ulong ends = Ends(w);
+        if (ends == 0)
+        {
+            part = Lower(w);
+            length = 8;
+            return false;
+        }
+        length = BitCount.TrailingZeros(ends) >> 3;
+        part = Lower(w & ((1UL << (8 * length)) - 1));
+        return true;
     }
 
     /// <summary>
