@@ -275,10 +275,9 @@ internal sealed unsafe class FastLine
         uint code = (uint)count | (uint)outputs << 4 | kinds << 8;
         var candidates = Find(m0, m1, m2, code).Candidates;
         if (candidates is null) return null;
-        var operands = new Written(written.AsSpan(0, count), code, negated, qp);
         foreach (var candidate in candidates)
         {
-            if (!candidate.Fits(operands, _values, out bool asWritten)) continue;
+            if (!candidate.Fits(written, count, code, negated, qp, _values, out bool asWritten)) continue;
             var form = candidate.Form;
             PendingOperand[]? pending = null;
             if (candidate.TakesTarget && (pending = Targets(text, code, count)) is null) return null; // a reserved name: the general path says why
@@ -289,7 +288,7 @@ internal sealed unsafe class FastLine
             Column = column;
             StopColumn = stopColumn;
             if (pending is not null) _pending = pending;
-            if (candidate.MayHaveTwin) _others = OtherUnits(candidates, form, operands, pending);
+            if (candidate.MayHaveTwin) _others = OtherUnits(candidates, form, written, count, code, negated, qp, pending);
             return form;
         }
         return null; // nothing fits: the general path says why
@@ -397,23 +396,29 @@ internal sealed unsafe class FastLine
         /// written ones, 0 for fixed tokens and branch targets) are the written ones when <paramref name="asWritten"/>,
         /// else in <paramref name="values"/>.
         /// </summary>
+        /// <remarks>
+        /// The operands come as the parse holds them (<paramref name="written"/>'s first <paramref name="count"/>, the
+        /// shape <paramref name="code"/>, the <paramref name="negated"/> literals' bits) and go into a
+        /// <see cref="Written"/> only off the common path: a struct of them in the parse would be zeroed on every line.
+        /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Fits(in Written w, long[] values, out bool asWritten)
+        public bool Fits(long[] written, int count, uint code, int negated, int qp, long[] values, out bool asWritten)
         {
             asWritten = _ranges;
-            if (w.Qp != 0 && !_predicable) return false;
-            if (!_ranges) return FitsEach(w, values);
+            if (qp != 0 && !_predicable) return false;
+            if (!_ranges) return FitsEach(written, count, code, negated, qp, values);
             // The common case, inlined into the parse: a compare or two per operand, and nothing copied.
             var checks = _checks;
-            var written = w.Values;
             for (int i = 0; i < checks.Length; i++)
                 if (!checks[i].Takes(written[i])) return false;
             return true;
         }
 
         /// <summary>Each operand as its check says, and then the codec's checks.</summary>
-        private bool FitsEach(in Written w, long[] values)
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private bool FitsEach(long[] writtenValues, int count, uint code, int negated, int qp, long[] values)
         {
+            var w = new Written(writtenValues.AsSpan(0, count), code, negated, qp);
             var checks = _checks;
             var written = w.Values;
             var ops = Form.Operands;
@@ -522,7 +527,7 @@ internal sealed unsafe class FastLine
     /// SourceParser.OtherUnits over the same forms (the candidates are the forms its TryMatch would try): the first
     /// fit on a unit not yet seen, then the next, until none is left.
     /// </summary>
-    private static MatchedInstruction[]? OtherUnits(Candidate[] candidates, Form chosen, in Written w, PendingOperand[]? pending)
+    private static MatchedInstruction[]? OtherUnits(Candidate[] candidates, Form chosen, long[] written, int count, uint code, int negated, int qp, PendingOperand[]? pending)
     {
         // Most such lines have none (mov r=imm is flagged for mov r=ip's sake): nothing is allocated until one fits.
         List<MatchedInstruction>? list = null;
@@ -532,15 +537,15 @@ internal sealed unsafe class FastLine
         {
             Form? other = null;
             foreach (var c in candidates)
-                if ((Bundler.MaskOf(c.Form.Unit) & seen) == 0 && c.Fits(w, values, out bool asWritten))
+                if ((Bundler.MaskOf(c.Form.Unit) & seen) == 0 && c.Fits(written, count, code, negated, qp, values, out bool asWritten))
                 {
-                    if (asWritten) w.Values.CopyTo(values);
+                    if (asWritten) Array.Copy(written, values, count);
                     other = c.Form;
                     break;
                 }
             if (other is null) return list?.ToArray();
             var own = pending is null ? Array.Empty<PendingOperand>() : (PendingOperand[])pending.Clone();
-            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, w.Qp, values.AsSpan(0, w.Values.Length).ToArray(), own));
+            (list ??= new List<MatchedInstruction>()).Add(new MatchedInstruction(other, qp, values.AsSpan(0, count).ToArray(), own));
             seen |= Bundler.MaskOf(other.Unit);
         }
     }
