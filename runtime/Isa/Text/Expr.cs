@@ -45,6 +45,8 @@ public abstract class Expr
         public override ExprValue? Evaluate(Func<string, long?> lookup, out string? error)
         {
             error = null;
+            // GNU reads its named constants (@nat, @pause…) before any symbol of that name.
+            if (PseudoConstants.TryGet(Name, out long constant)) return new ExprValue(constant);
             var v = lookup(Name);
             if (v is null) { error = $"undefined symbol '{Name}'"; return null; }
             return new ExprValue(v.Value);
@@ -100,7 +102,7 @@ public abstract class Expr
     {
         switch (this)
         {
-            case Symbol s: into.Add(s.Name); break;
+            case Symbol s when !PseudoConstants.Is(s.Name): into.Add(s.Name); break;
             case Unary u: u.Operand.CollectSymbols(into); break;
             case Binary b: b.Left.CollectSymbols(into); b.Right.CollectSymbols(into); break;
         }

@@ -174,7 +174,7 @@ public static class FormMatcher
                 OperandKind.Mem => w.Kind == OperandSyntaxKind.Memory,
                 OperandKind.Indirect => w.Kind == OperandSyntaxKind.Indirect && w.Name == op.Text,
                 OperandKind.Symbolic => w.Name is not null,
-                _ => w.Kind == OperandSyntaxKind.Expression && !IsReservedName(w.Name),
+                _ => w.Kind == OperandSyntaxKind.Expression && !IsReservedFor(op, w.Name),
             };
             if (!ok) return false;
         }
@@ -235,7 +235,7 @@ public static class FormMatcher
                 pending = w.ToExpr();
                 return null;
             default: // Imm, ImmSet
-                if (w.Kind != OperandSyntaxKind.Expression || IsReservedName(w.Name)) return $"expected an immediate, found {Found(w)}";
+                if (w.Kind != OperandSyntaxKind.Expression || IsReservedFor(op, w.Name)) return $"expected an immediate, found {Found(w)}";
                 if (w.IsLiteral) value = w.Value;
                 else
                 {
@@ -271,6 +271,13 @@ public static class FormMatcher
     }
 
     internal static bool IsReservedName(string? name) => name is not null && s_reserved.Contains(name);
+
+    /// <summary>
+    /// Whether <paramref name="name"/> cannot stand as <paramref name="op"/>, an immediate or a branch target: a name the
+    /// table reserves, but for GNU's named constants (@rev, @pause…), which are values to an immediate.
+    /// </summary>
+    private static bool IsReservedFor(OperandSpec op, string? name) =>
+        IsReservedName(name) && !(op.Kind != OperandKind.Target && PseudoConstants.Is(name));
 
     /// <summary>
     /// Whether MatchOperand takes <paramref name="value"/> for <paramref name="op"/>, a register, memory or immediate
