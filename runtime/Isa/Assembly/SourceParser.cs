@@ -540,6 +540,7 @@ public sealed partial class SourceParser
     {
         var t = tk[i];
         string d = tk.Text(t).ToLowerInvariant();
+        if (d == ".mem.offset") return ParseMemOffset(tk, i);
         if (_open is not null) throw new SyntaxError($"directive {d} inside a bundle", t.Column);
         switch (d)
         {
@@ -593,6 +594,25 @@ public sealed partial class SourceParser
         throw new SyntaxError($"unsupported directive '{tk.Text(t)}'", t.Column);
     }
 
+    /// <summary>
+    /// <c>.mem.offset offset, base</c>: GNU as's note, for its dependency checks, of where the next spill or fill goes,
+    /// which tells which bit of ar.unat it writes. It makes no code, and may stand inside a bundle. Both values must be
+    /// constants, as GNU requires; the note itself is not kept, as the group checks do not track ar.unat's bits.
+    /// </summary>
+    private int ParseMemOffset(TokenLine tk, int i)
+    {
+        RewriteLocalRefs(tk, i + 1);
+        var s = _syntax.ParseOperands(tk, i + 1, out int end);
+        if (s.OperandCount != 2 || s.Outputs != 0 || s.Operands[0].Kind != OperandSyntaxKind.Expression || s.Operands[1].Kind != OperandSyntaxKind.Expression)
+            throw new SyntaxError("expected '.mem.offset offset, base'", tk[i + 1].Column);
+        foreach (var operand in s.Operands)
+        {
+            var e = operand.ToExpr();
+            if (e.Evaluate(_lookup, out string? err) is null) throw new SyntaxError($".mem.offset takes constants: {err}", e.Column);
+        }
+        return end;
+    }
+
     private void DefineSet(string name, Expr e, int column)
     {
         var v = e.Evaluate(_lookup, out string? err);
@@ -603,7 +623,7 @@ public sealed partial class SourceParser
 
     private static int ExpectEnd(TokenLine tk, int i)
     {
-        if (tk[i].Kind != TokenKind.End) throw new SyntaxError($"unexpected {tk.Describe(tk[i])}", tk[i].Column);
+        if (tk[i].Kind != TokenKind.End && !tk[i].Is(Punct.Semicolon)) throw new SyntaxError($"unexpected {tk.Describe(tk[i])}", tk[i].Column);
         return i;
     }
 

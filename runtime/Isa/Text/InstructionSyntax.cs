@@ -172,7 +172,9 @@ public sealed class InstructionSyntaxParser
         if (!AtEnd) throw new SyntaxError($"unexpected {_t.Describe(Peek)} after operands", Peek.Column);
     }
 
-    private bool AtEnd => Peek.Kind == TokenKind.End || Peek.Is(Punct.Stop) || Peek.Is(Punct.RBrace);
+    // What ends a statement's operands: the line, a stop, a bundle's '}', or ';', which GNU as reads as a statement
+    // separator (Linux writes `.mem.offset 0,0; st8.spill [r16]=r8,16`).
+    private bool AtEnd => Peek.Kind == TokenKind.End || Peek.Is(Punct.Stop) || Peek.Is(Punct.RBrace) || Peek.Is(Punct.Semicolon);
 
     private void Expect(Punct p)
     {
@@ -237,7 +239,7 @@ public sealed class InstructionSyntaxParser
     }
 
     private static bool IsOperandEnd(in Token t) =>
-        t.Kind == TokenKind.End || t.Punct is Punct.Comma or Punct.Equals or Punct.Stop or Punct.RBrace or Punct.RBracket;
+        t.Kind == TokenKind.End || t.Punct is Punct.Comma or Punct.Equals or Punct.Stop or Punct.Semicolon or Punct.RBrace or Punct.RBracket;
 
     private int ExpectGr()
     {
