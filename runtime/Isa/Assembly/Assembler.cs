@@ -108,6 +108,9 @@ public static partial class Assembler
         private int _runStart, _runEnd;
         private long _pc;
         private bool _auto;
+        // In .auto mode, where the mode began in the waiting run: a mode directive does not end the bundle (nor does it
+        // in GNU as), so a run may hold instructions of both modes, and only the .auto ones get stops inserted.
+        private int _autoFrom;
         // '.' while an instruction's pending operands are evaluated: the address of its bundle.
         private long _dot;
         private readonly Func<string, long?> _lookupKnown, _lookupWithDot;
@@ -208,8 +211,15 @@ public static partial class Assembler
         {
             switch (d.Kind)
             {
-                case DirectiveKind.Explicit: Flush(); _auto = false; break;
-                case DirectiveKind.Auto: Flush(); _auto = true; break;
+                case DirectiveKind.Explicit:
+                    // The .auto instructions before it get their stops now (those after it are the programmer's).
+                    if (_auto) InsertStops(_runEnd);
+                    _auto = false;
+                    break;
+                case DirectiveKind.Auto:
+                    if (!_auto) _autoFrom = _runEnd;
+                    _auto = true;
+                    break;
                 case DirectiveKind.Align:
                 {
                     Flush();
@@ -265,7 +275,7 @@ public static partial class Assembler
         {
             if (_runEnd == _runStart) return;
             int first = _runStart;
-            if (_auto) DependencyChecker.InsertStops(_src, first, Math.Max(lookAhead, _runEnd), _runEnd);
+            if (_auto) InsertStops(lookAhead);
             if (!_packer.Pack(_src.Instructions.Slice(first, _runEnd - first), out int failed))
             {
                 var f = _src.Instruction(first + failed).Form;
@@ -273,7 +283,22 @@ public static partial class Assembler
                     (f.Has(InsnFlags.LastInBundle) ? " (it must be in the last slot)" : ""));
             }
             else AddPacked(first);
-            _runStart = _runEnd;
+            _runStart = _autoFrom = _runEnd;
+        }
+
+        /// <summary>
+        /// The stops the waiting run's .auto instructions need so that no group has a violation (looking on to
+        /// <paramref name="lookAhead"/> for its last group, past a label); what came before them in explicit mode keeps
+        /// the programmer's stops, but counts in the group the first of them joins.
+        /// </summary>
+        private void InsertStops(int lookAhead)
+        {
+            int from = Math.Max(_runStart, _autoFrom);
+            if (from >= _runEnd) return;
+            // Their group may have begun before them, in explicit mode.
+            int group = from;
+            while (group > _runStart && !_src.Instruction(group - 1).StopAfter) group--;
+            DependencyChecker.InsertStops(_src, group, from, Math.Max(lookAhead, _runEnd), _runEnd);
         }
 
         /// <summary>Lays out the bundles the packer chose, their instructions taken in order from <paramref name="first"/>.</summary>

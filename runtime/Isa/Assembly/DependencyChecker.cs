@@ -464,7 +464,15 @@ public static class DependencyChecker
     /// the group holding the run's last instruction ends. The stop that group needs may fall inside the run, at its end
     /// (before the label, as GNU as puts it) or after it.
     /// </summary>
-    internal static void InsertStops(ParsedSource source, int start, int end, int runEnd)
+    internal static void InsertStops(ParsedSource source, int start, int end, int runEnd) => InsertStops(source, start, start, end, runEnd);
+
+    /// <summary>
+    /// <see cref="InsertStops(ParsedSource, int, int, int)"/> where the group being checked begins at
+    /// <paramref name="groupStart"/> but stops go only before instructions from <paramref name="start"/> on: those
+    /// before it are explicit-mode code, whose stops are the programmer's, yet an .auto instruction after them in their
+    /// group must not conflict with them (GNU as puts the stop before it).
+    /// </summary>
+    internal static void InsertStops(ParsedSource source, int groupStart, int start, int end, int runEnd)
     {
         // A group without violations stays so until an instruction conflicts with one of its writes: checking each
         // new instruction against the group's writers is checking the whole group again.
@@ -472,14 +480,14 @@ public static class DependencyChecker
         var check = t_insertCheck ??= new GroupCheck();
         check.Begin();
         var found = new List<Violation>();
-        for (int k = start; k < end; k++)
+        for (int k = groupStart; k < end; k++)
         {
             ref var ins = ref source.Instruction(k);
             var facts = FactsOf(ins.FormId);
             var values = source.StoredOf(k);
             found.Clear();
             check.Add(facts, ins.Qp, values, null, found);
-            if (check.Count > 1 && found.Count > 0)
+            if (check.Count > 1 && found.Count > 0 && k >= start)
             {
                 source.Instruction(k - 1).StopAfter = true;
                 if (k - 1 >= runEnd - 1) return; // the run's last group ended: what follows is checked with its own run

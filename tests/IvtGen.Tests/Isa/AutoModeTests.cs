@@ -63,6 +63,37 @@ public sealed class AutoModeTests
         AssertNoViolations(r);
     }
 
+    [Theory]
+    [InlineData("\tnop.m 0\n\t.explicit\n\tnop.i 0 ;;\n", 1)]
+    [InlineData("\tnop.m 0\n\t.auto\n\tnop.i 0\n", 1)]
+    [InlineData("\t.auto\n\tnop.m 0\n\t.explicit\n\tnop.i 0 ;;\n", 1)]
+    [InlineData("\tadd r1=r2,r3; add r4=r5,r6 ;;\n\tnop.m 0; nop.i 0\n\t.align 16; nop.m 0\n\t.explicit; (p6) mov r8=r9;;\n\tbr.ret.sptk.many b0 ;;\n", 4)]
+    public void A_mode_directive_does_not_end_the_bundle(string code, int bundles)
+    {
+        // GNU as packs across .auto and .explicit; so must we, never needing more bundles than it does.
+        string source = "\t.text\n" + code;
+        var r = Assembler.Assemble(source);
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        var gnu = GnuBinutils.Assemble(source);
+        Assert.NotNull(gnu.Text);
+        Assert.True(r.Code.Length <= gnu.Text!.Length, $"{r.Code.Length / 16} bundles, GNU as {gnu.Text.Length / 16}");
+        Assert.Equal(bundles, r.Code.Length / 16);
+    }
+
+    [Fact]
+    public void An_auto_instruction_in_a_group_begun_in_explicit_mode_gets_its_stop()
+    {
+        // add r4 reads r1, which add r1 wrote in explicit mode in the same group: GNU as puts a stop between them.
+        const string source = "\t.text\n\t.explicit\n\tadd r1=r2,r3\n\t.auto\n\tadd r4=r1,r5\n\t.explicit\n\tnop.i 0 ;;\n";
+        var r = Assembler.Assemble(source);
+        Assert.False(r.HasErrors, string.Join("\n", r.Diagnostics));
+        Assert.Empty(r.Diagnostics);
+        var gnu = GnuBinutils.Assemble(source);
+        Assert.NotNull(gnu.Text);
+        Assert.Equal(gnu.Text!.AsSpan(0, 16).ToArray(), r.Code);
+        AssertNoViolations(r);
+    }
+
     private static void AssertNoViolations(AssemblyResult r)
     {
         var errors = new List<DecodeError>();
