@@ -41,7 +41,7 @@ internal sealed unsafe class FastLine
 
     // ---- What the last line taken gave (besides its form, which TryParse returns) ----
 
-    /// <summary>The qualifying predicate, and how many operand values <see cref="Values"/> holds.</summary>
+    /// <summary>The qualifying predicate, and how many operand values <see cref="TakenValues"/> holds.</summary>
     public int Qp, Count;
     /// <summary>The operand values as the form takes them (0 for fixed tokens and branch targets).</summary>
     public ReadOnlySpan<long> TakenValues
