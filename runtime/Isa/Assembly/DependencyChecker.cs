@@ -7,14 +7,18 @@ namespace IvtGen.Isa;
 
 /// <summary>
 /// Register dependencies inside an instruction group (SDM vol. 2 §3.4, as GNU as checks them with -x):
-/// a read after a write (RAW) or two writes (WAW) of the same GR, FR, PR, BR, AR or CR in one group.
-/// Allowed, as the architecture allows: a branch predicated on a predicate a compare wrote in the same
+/// a read after a write (RAW) or two writes (WAW) of the same GR, FR, PR, BR, AR or CR in one group, and of
+/// the resources no operand names (<see cref="ImplicitResources"/>: PSR fields, control registers itc or rfi
+/// use). Allowed, as the architecture allows: a branch predicated on a predicate a compare wrote in the same
 /// group, and parallel compares of one type (.and/.or/.or.andcm) writing the same predicate.
 /// </summary>
 public static class DependencyChecker
 {
     /// <summary>How many resources <see cref="Resource"/> numbers.</summary>
     internal const int ResourceCount = 584;
+
+    /// <summary>Resources numbered in all: the registers, then one per row of <see cref="ImplicitResources"/>.</summary>
+    internal static readonly int AllResources = ResourceCount + ImplicitResources.Rows.Count;
 
     /// <summary>Resource numbering: GR 0–127, FR 128–255, PR 256–319, BR 320–327, AR 328–455, CR 456–583.</summary>
     public static int Resource(OperandKind kind, long n) => kind switch
@@ -30,6 +34,7 @@ public static class DependencyChecker
 
     public static string ResourceName(int r) => r switch
     {
+        >= ResourceCount => ImplicitResources.Name(r - ResourceCount),
         < 128 => "r" + r.ToString(CultureInfo.InvariantCulture),
         < 256 => "f" + (r - 128).ToString(CultureInfo.InvariantCulture),
         < 320 => "p" + (r - 256).ToString(CultureInfo.InvariantCulture),
@@ -52,6 +57,17 @@ public static class DependencyChecker
         /// read by every instruction, is not in the table.
         /// </summary>
         public int[] Reads = Array.Empty<int>(), Writes = Array.Empty<int>();
+        /// <summary>
+        /// What it writes, as <see cref="Effects"/> reports it. The same as <see cref="Writes"/> but for branches and
+        /// rfi, whose writes the group checks leave out (a later instruction of the group never sees them).
+        /// </summary>
+        public int[] EffectWrites = Array.Empty<int>();
+        /// <summary>
+        /// The rows of <see cref="ImplicitResources"/> it writes, and those it reads (or writes again: the second
+        /// writer of a WAW row), each under a condition on the operand values. Writes are rare (rsm, ssm, mov psr.l=,
+        /// moves to some CRs, FP writes); reads are checked only in a group where some instruction wrote a row.
+        /// </summary>
+        public ImplicitResources.Use[] ImplicitWrites = Array.Empty<ImplicitResources.Use>(), ImplicitReads = Array.Empty<ImplicitResources.Use>();
         /// <summary>The operands that are predicate targets, in order.</summary>
         public int[] PredicateTargets = Array.Empty<int>();
         /// <summary>Parallel compares and tests of one type (.and, .or, .or.andcm) may write the same predicate; 0 otherwise.</summary>
@@ -63,6 +79,18 @@ public static class DependencyChecker
         public bool TouchesPredicates;
         /// <summary>A B-unit form: may consume a predicate written in its own group.</summary>
         public bool IsBranch;
+        /// <summary>
+        /// What it does to the dependencies of its group, as GNU as sees it: <see cref="EndsPathUnpredicated"/>,
+        /// <see cref="EndsPath"/>, <see cref="ConditionalBranch"/>, <see cref="ConditionalCall"/>; 0 for most.
+        /// </summary>
+        public int Flow;
+
+        /// <summary><see cref="Flow"/>: a branch that is taken when unpredicated (br, br.cond, br.call, br.ret, brl): after it nothing of its group is seen.</summary>
+        public const int EndsPathUnpredicated = 1;
+        /// <summary><see cref="Flow"/>: br.ia and rfi, which always leave.</summary>
+        public const int EndsPath = 2;
+        /// <summary>br.call, brl.call: when predicated, forgets less than other branches (see GroupCheck.AfterBranch).</summary>
+        public bool IsCall;
         /// <summary>What a group holding it needs looked at beyond its registers: <see cref="ChangesRelations"/>, <see cref="PlacementRule"/>.</summary>
         public int Attention;
 
@@ -128,20 +156,53 @@ public static class DependencyChecker
             }
         }
         bool rewrites = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal);
+        var (implicitWrites, implicitReads) = ImplicitResources.UsesOf(f);
+        bool conditional = IsConditionalBranch(f.Mnemonic);
+        var effectWrites = writes.ToArray();
+        if (conditional || f.Mnemonic == "rfi")
+        {
+            // A branch writes only when taken, and then the path leaves the group: what it writes is never seen after
+            // it in its group (GNU as records only its qualifying predicate's read).
+            writes.Clear();
+            implicitWrites = Array.Empty<ImplicitResources.Use>();
+        }
         return new FormFacts
         {
             Reads = reads.ToArray(),
             Writes = writes.ToArray(),
+            EffectWrites = effectWrites,
+            ImplicitWrites = implicitWrites,
+            ImplicitReads = implicitReads,
             PredicateTargets = targets.ToArray(),
             Parallel = ParallelType(f),
             Unconditional = f.Mnemonic.Contains(".unc"),
             RewritesPredicates = rewrites,
             TouchesPredicates = rewrites || targets.Count > 0,
             IsBranch = f.Unit == Unit.B,
+            Flow = f.Mnemonic == "rfi" || f.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal) ? FormFacts.EndsPath
+                : conditional ? FormFacts.EndsPathUnpredicated : 0,
+            IsCall = conditional && f.Mnemonic.Contains(".call"),
             Attention = (rewrites || targets.Count > 0 ? FormFacts.ChangesRelations : 0)
                 | (f.Has(InsnFlags.FirstInGroup) || f.Has(InsnFlags.LastInGroup) ? FormFacts.PlacementRule : 0),
         };
     }
+
+    /// <summary>
+    /// GNU as's conditional branches (its is_conditional_branch): br, br.cond, br.call, br.ret, the hint-only spellings
+    /// (br.sptk.few) and brl; not br.ia, nor the loop branches (br.cloop, br.ctop, br.cexit, br.wtop, br.wexit).
+    /// </summary>
+    private static bool IsConditionalBranch(string m)
+    {
+        if (m == "br" || m.StartsWith("brl", StringComparison.Ordinal)) return true;
+        if (!m.StartsWith("br.", StringComparison.Ordinal) || m.Length < 4) return false;
+        char c = m[3];
+        if (c is not ('i' or 'c' or 'w')) return true;
+        return m.StartsWith("br.call", StringComparison.Ordinal) || m.StartsWith("br.cond", StringComparison.Ordinal) || m.StartsWith("br.clr", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether an instruction of these facts and qualifying predicate leaves its group's path (nothing it wrote before is seen after it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool EndsPath(FormFacts facts, int qp) => facts.Flow == FormFacts.EndsPath || (facts.Flow == FormFacts.EndsPathUnpredicated && qp == 0);
 
     /// <summary>The registers an instruction reads and writes (fixed-token ARs included, r0/p0/f0/f1 left out).</summary>
     public static void Effects(in Instruction ins, List<int> reads, List<int> writes)
@@ -152,7 +213,7 @@ public static class DependencyChecker
         writes.Clear();
         if (ins.Qp != 0) AddOnce(reads, 256 + ins.Qp);
         foreach (int e in facts.Reads) AddOnce(reads, ResourceOf(e, values));
-        foreach (int e in facts.Writes) AddOnce(writes, ResourceOf(e, values));
+        foreach (int e in facts.EffectWrites) AddOnce(writes, ResourceOf(e, values));
     }
 
     private static void AddOnce(List<int> set, int r)
@@ -271,12 +332,22 @@ public static class DependencyChecker
     /// </summary>
     internal sealed class GroupCheck
     {
-        private readonly int[] _writer = new int[ResourceCount];
+        private readonly int[] _writer = new int[AllResources];
         // _writer[r] belongs to the current group only when _stamp[r] == _group: starting a group costs nothing.
-        private readonly int[] _stamp = new int[ResourceCount];
+        private readonly int[] _stamp = new int[AllResources];
         private int _group = 1;
+        // The group in which some instruction last wrote an implicit resource: until one does, reads of them need no look.
+        private int _implicitGroup;
+        // The last member that wrote each predicate (or all of them: mov pr=), valid when stamped with the group.
+        private readonly int[] _predicateStamp = new int[64], _predicateWriter = new int[64];
+        private int _allPredicatesStamp, _allPredicatesWriter;
         private FormFacts[] _facts = new FormFacts[8];
         private int[] _qps = new int[8];
+        // Each member's operand values (MaxOperands apiece) and what a predicated branch after it took away: a member
+        // whose writes no longer count (Gone), or only those a stop would clear (GoneImplied, after a call).
+        private int[] _values = new int[8 * ParsedSource.MaxOperands];
+        private byte[] _gone = new byte[8];
+        private const byte Gone = 1, GoneImplied = 2;
         // The resources the instruction being added reads, so far (at most the qp and 8 operands).
         private readonly int[] _seen = new int[16];
 
@@ -298,9 +369,13 @@ public static class DependencyChecker
             {
                 Array.Resize(ref _facts, k * 2);
                 Array.Resize(ref _qps, k * 2);
+                Array.Resize(ref _values, k * 2 * ParsedSource.MaxOperands);
+                Array.Resize(ref _gone, k * 2);
             }
             _facts[k] = facts;
             _qps[k] = qp;
+            _gone[k] = 0;
+            values.Slice(0, Math.Min(values.Length, ParsedSource.MaxOperands)).CopyTo(_values.AsSpan(k * ParsedSource.MaxOperands));
             var stamp = _stamp;
             var writer = _writer;
             int group = _group;
@@ -339,7 +414,119 @@ public static class DependencyChecker
                 stamp[r] = group;
                 writer[r] = k;
             }
-            if (relations is not null && facts.TouchesPredicates) relations.After(facts, qp, values);
+            if (_implicitGroup == group && facts.ImplicitReads.Length != 0) ReadImplicit(facts, qp, values, k, relations, found);
+            if (facts.ImplicitWrites.Length != 0) WriteImplicit(facts, values, k);
+            if (facts.TouchesPredicates)
+            {
+                relations?.After(facts, qp, values);
+                NotePredicateWrites(facts, values, k);
+            }
+            if (facts.Flow != 0) AfterBranch(facts, qp, k);
+        }
+
+        /// <summary>
+        /// After a branch: one that is taken leaves the group's path, and nothing written before it is seen after it (a
+        /// new stamp). A predicated one is taken exactly when an earlier instruction on the same predicate executed, so
+        /// what those wrote is forgotten too, unless the predicate changed in between (GNU as: link_to_qp_branch).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void AfterBranch(FormFacts facts, int qp, int k)
+        {
+            if (EndsPath(facts, qp))
+            {
+                _group++;
+                return;
+            }
+            if (facts.Flow != FormFacts.EndsPathUnpredicated) return;
+            // A call forgets, of the members on its predicate, what a stop would clear; another branch forgets all the
+            // members on its predicate wrote since the predicate was last written.
+            bool call = facts.IsCall;
+            int from = 0;
+            if (!call)
+            {
+                if ((uint)qp < 64 && _predicateStamp[qp] == _group) from = _predicateWriter[qp] + 1;
+                if (_allPredicatesStamp == _group) from = Math.Max(from, _allPredicatesWriter + 1);
+            }
+            bool any = false;
+            for (int j = from; j < k; j++)
+            {
+                if (_qps[j] != qp || _gone[j] == Gone) continue;
+                _gone[j] = call ? GoneImplied : Gone;
+                any = true;
+            }
+            if (!any) return;
+            // Each resource whose last writer is gone falls back on the last writer before it that is not.
+            for (int r = 0; r < _stamp.Length; r++)
+            {
+                if (_stamp[r] != _group || !IsGone(_writer[r], r)) continue;
+                int w = _writer[r] - 1;
+                while (w >= 0 && (IsGone(w, r) || !Writes(w, r))) w--;
+                if (w >= 0) _writer[r] = w;
+                else _stamp[r] = 0;
+            }
+        }
+
+        /// <summary>Whether member <paramref name="j"/>'s write of resource <paramref name="r"/> was taken away.</summary>
+        private bool IsGone(int j, int r) => _gone[j] == Gone || (_gone[j] == GoneImplied && ClearedByStop(r));
+
+        /// <summary>Registers and the implicit resources of implied or impliedF rows: those a stop (or a call's) clears.</summary>
+        private static bool ClearedByStop(int r) =>
+            r < ResourceCount || ImplicitResources.Rows[r - ResourceCount].Semantics is ImplicitResources.Semantics.Implied or ImplicitResources.Semantics.ImpliedF;
+
+        /// <summary>Whether member <paramref name="j"/> wrote resource <paramref name="r"/>.</summary>
+        private bool Writes(int j, int r)
+        {
+            var facts = _facts[j];
+            var values = _values.AsSpan(j * ParsedSource.MaxOperands, ParsedSource.MaxOperands);
+            foreach (int e in facts.Writes)
+                if (ResourceOf(e, values) == r) return true;
+            foreach (var use in facts.ImplicitWrites)
+                if (ResourceCount + use.Row == r && use.Holds(values)) return true;
+            return false;
+        }
+
+        /// <summary>Notes which predicates instruction <paramref name="k"/> writes, for <see cref="AfterBranch"/>.</summary>
+        private void NotePredicateWrites(FormFacts facts, ReadOnlySpan<int> values, int k)
+        {
+            if (facts.RewritesPredicates)
+            {
+                _allPredicatesStamp = _group;
+                _allPredicatesWriter = k;
+            }
+            foreach (int i in facts.PredicateTargets)
+            {
+                int p = values[i];
+                if ((uint)p >= 64) continue;
+                _predicateStamp[p] = _group;
+                _predicateWriter[p] = k;
+            }
+        }
+
+        /// <summary>Instruction <paramref name="k"/>'s reads of the implicit resources, against the group's writers of them.</summary>
+        private void ReadImplicit(FormFacts facts, int qp, ReadOnlySpan<int> values, int k, PredicateRelations? relations, List<Violation> found)
+        {
+            int done = -1; // a row already found: its other uses (other conditions) are the same read
+            foreach (var use in facts.ImplicitReads)
+            {
+                int r = ResourceCount + use.Row;
+                if (use.Row == done || _stamp[r] != _group || !use.Holds(values)) continue;
+                done = use.Row;
+                int w = _writer[r];
+                if (w != k && relations?.Exclusive(_qps[w], qp) != true)
+                    found.Add(new Violation(w, k, r, ImplicitResources.Rows[use.Row].IsRaw));
+            }
+        }
+
+        private void WriteImplicit(FormFacts facts, ReadOnlySpan<int> values, int k)
+        {
+            foreach (var use in facts.ImplicitWrites)
+            {
+                if (!use.Holds(values)) continue;
+                int r = ResourceCount + use.Row;
+                _stamp[r] = _group;
+                _writer[r] = k;
+                _implicitGroup = _group;
+            }
         }
 
         /// <summary>Instruction <paramref name="k"/> reads <paramref name="r"/>, which an earlier one of the group wrote.</summary>
@@ -374,6 +561,9 @@ public static class DependencyChecker
         // so the question is asked only of an overlap.
         private readonly int[] _stamp = new int[ResourceCount];
         private int _group = 1;
+        // The group in which an instruction may have written an implicit resource (ImplicitResources): a read of one
+        // in that group is an overlap, left to the full check, which evaluates the conditions.
+        private int _implicitGroup;
 
         /// <summary>Starts a new group.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -388,12 +578,13 @@ public static class DependencyChecker
         {
             Array.Clear(_stamp, 0, _stamp.Length);
             _group = 1;
+            _implicitGroup = 0;
         }
 
         /// <summary>Adds the first instruction of a group, which nothing can overlap.</summary>
         /// <param name="values">Its operand values as ints (only register numbers are read, and those are never wide).</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void First(FormFacts facts, ReadOnlySpan<int> values)
+        public void First(FormFacts facts, int qp, ReadOnlySpan<int> values)
         {
             var stamp = _stamp;
             int group = _group;
@@ -402,6 +593,8 @@ public static class DependencyChecker
                 int r = ResourceOf(e, values);
                 if ((uint)r < (uint)stamp.Length) stamp[r] = group;
             }
+            if (facts.ImplicitWrites.Length != 0) _implicitGroup = group;
+            if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();
         }
 
         /// <summary>
@@ -428,6 +621,10 @@ public static class DependencyChecker
                 if (stamp[r] == group && !IsConstant(r)) return true;
                 stamp[r] = group;
             }
+            if (facts.ImplicitReads.Length != 0 && _implicitGroup == group) return true;
+            if (facts.ImplicitWrites.Length != 0) _implicitGroup = group;
+            // A taken branch leaves the path: what follows in the group starts afresh (the full check forgets the same).
+            if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();
             return false;
         }
     }

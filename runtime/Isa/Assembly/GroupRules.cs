@@ -53,7 +53,7 @@ internal static class GroupRules
                     if (reportDependencies && facts.TouchesPredicates) group.Defer(index, changers++);
                     if (reportDependencies && !overlap)
                     {
-                        if (count == 1) filter.First(facts, src.StoredOf(in ins));
+                        if (count == 1) filter.First(facts, ins.Qp, src.StoredOf(in ins));
                         else overlap = filter.Overlaps(facts, ins.Qp, src.StoredOf(in ins));
                     }
                 }

@@ -106,13 +106,17 @@ public sealed class GroupCheckEquivalenceTests
             {
                 var ins = group[k];
                 var values = ins.Values.Select(v => (int)v).ToArray();
-                if (k == 0) filter.First(DependencyChecker.FactsOf(ins.Form), values);
+                if (k == 0) filter.First(DependencyChecker.FactsOf(ins.Form), ins.Qp, values);
                 else overlap = filter.Overlaps(DependencyChecker.FactsOf(ins.Form), ins.Qp, values);
             }
-            // What the filter stands for: some member reads or writes what an earlier one wrote.
-            var effects = group.Select(Reference.Effects).ToList();
-            bool touches = Enumerable.Range(1, group.Count - 1).Any(k => Enumerable.Range(0, k)
-                .Any(j => effects[j].Writes.Any(r => effects[k].Reads.Contains(r) || effects[k].Writes.Contains(r))));
+            // What the filter stands for: some member reads or writes what an earlier one wrote (on the same path: a taken
+            // branch starts a new one), or reads an implicit resource (a PSR field…) after one that may write some.
+            var effects = group.Select(Reference.Checked).ToList();
+            var start = new int[group.Count];
+            for (int k = 1; k < group.Count; k++) start[k] = Reference.EndsPath(group[k - 1]) ? k : start[k - 1];
+            bool touches = Enumerable.Range(1, group.Count - 1).Any(k => Enumerable.Range(start[k], k - start[k])
+                .Any(j => effects[j].Writes.Any(r => effects[k].Reads.Contains(r) || effects[k].Writes.Contains(r))
+                    || (DependencyChecker.FactsOf(group[j].Form).ImplicitWrites.Length > 0 && DependencyChecker.FactsOf(group[k].Form).ImplicitReads.Length > 0)));
             bool violations = Reference.Check(group, null).Count > 0;
             if (!overlap)
             {
@@ -323,8 +327,11 @@ public sealed class GroupCheckEquivalenceTests
 
         public static (List<int> Reads, List<int> Writes) Effects(Instruction ins) => Effects(ins, distinct: true);
 
+        /// <summary>What the group checks count: a branch's (or rfi's) writes are left out, as GNU as leaves them.</summary>
+        public static (List<int> Reads, List<int> Writes) Checked(Instruction ins) => Effects(ins, distinct: true, asChecked: true);
+
         /// <param name="distinct">Each register once (as the checks count them), or once per operand that names it.</param>
-        public static (List<int> Reads, List<int> Writes) Effects(Instruction ins, bool distinct)
+        public static (List<int> Reads, List<int> Writes) Effects(Instruction ins, bool distinct, bool asChecked = false)
         {
             var reads = new List<int>();
             var writes = new List<int>();
@@ -336,6 +343,8 @@ public sealed class GroupCheckEquivalenceTests
             var f = ins.Form;
             if (ins.Qp != 0) Add(reads, DependencyChecker.Resource(OperandKind.Pr, ins.Qp));
             var ops = f.Operands;
+            // A branch (or rfi) writes only when taken, and the path leaves the group then: GNU as records none of its writes.
+            bool writesNothing = asChecked && (ConditionalBranch(f.Mnemonic) || f.Mnemonic == "rfi");
             for (int i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
@@ -343,21 +352,42 @@ public sealed class GroupCheckEquivalenceTests
                 switch (op.Kind)
                 {
                     case OperandKind.Gr or OperandKind.Fr or OperandKind.Pr or OperandKind.Br or OperandKind.Ar or OperandKind.Cr:
-                        Add(op.IsOutput ? writes : reads, DependencyChecker.Resource(op.Kind, v));
+                        if (!(op.IsOutput && writesNothing)) Add(op.IsOutput ? writes : reads, DependencyChecker.Resource(op.Kind, v));
                         break;
                     case OperandKind.Mem:
                         Add(reads, DependencyChecker.Resource(OperandKind.Gr, v));
-                        if (s_postIncrement.Contains(f.Format)) Add(writes, DependencyChecker.Resource(OperandKind.Gr, v));
+                        if (s_postIncrement.Contains(f.Format) && !writesNothing) Add(writes, DependencyChecker.Resource(OperandKind.Gr, v));
                         break;
                     case OperandKind.Indirect:
                         Add(reads, DependencyChecker.Resource(OperandKind.Gr, v));
                         break;
                     case OperandKind.Fixed when op.Text!.StartsWith("ar.", StringComparison.Ordinal) && Registers.TryArByName(op.Text.Substring(3), out int ar):
-                        Add(op.IsOutput ? writes : reads, DependencyChecker.Resource(OperandKind.Ar, ar));
+                        if (!(op.IsOutput && writesNothing)) Add(op.IsOutput ? writes : reads, DependencyChecker.Resource(OperandKind.Ar, ar));
                         break;
                 }
             }
             return (reads, writes);
+        }
+
+        /// <summary>GNU as's is_conditional_branch, spelled out.</summary>
+        public static bool ConditionalBranch(string m) =>
+            m == "br" || m.StartsWith("brl", StringComparison.Ordinal) || m.StartsWith("br.call", StringComparison.Ordinal)
+            || m.StartsWith("br.cond", StringComparison.Ordinal) || m.StartsWith("br.clr", StringComparison.Ordinal)
+            || (m.StartsWith("br.", StringComparison.Ordinal) && m.Length > 3 && m[3] is not ('i' or 'c' or 'w'));
+
+        /// <summary>After it nothing its group wrote before is seen: an unpredicated branch of those, br.ia, rfi.</summary>
+        public static bool EndsPath(Instruction ins) =>
+            ins.Form.Mnemonic == "rfi" || ins.Form.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal) || (ins.Qp == 0 && ConditionalBranch(ins.Form.Mnemonic));
+
+        /// <summary>The implicit resources (rows of ImplicitResources, numbered after the registers) an instruction writes, and reads or writes again.</summary>
+        public static (List<int> Writes, List<int> Reads) Implicit(Instruction ins)
+        {
+            var values = ins.Values.Select(v => (int)v).ToArray();
+            var (w, r) = ImplicitResources.UsesOf(ins.Form);
+            var writes = ConditionalBranch(ins.Form.Mnemonic) || ins.Form.Mnemonic == "rfi" ? new List<int>()
+                : w.Where(u => u.Holds(values)).Select(u => DependencyChecker.ResourceCount + u.Row).Distinct().ToList();
+            var reads = r.Where(u => u.Holds(values)).Select(u => DependencyChecker.ResourceCount + u.Row).Distinct().ToList();
+            return (writes, reads);
         }
 
         public static string? ParallelType(Form f)
@@ -411,25 +441,62 @@ public sealed class GroupCheckEquivalenceTests
         public static List<(int, int, int, bool)> Check(IReadOnlyList<Instruction> group, Relations? relations)
         {
             var found = new List<(int, int, int, bool)>();
-            var writer = new Dictionary<int, int>();
+            // Every writer of each resource, in order, as GNU as keeps them; a predicated branch may take some away.
+            var writers = new Dictionary<int, List<int>>();
+            var gone = new Dictionary<int, bool>(); // member → only what a stop clears (true) or all (false)
+            bool IsGone(int j, int r) => gone.TryGetValue(j, out bool onlyImplied) &&
+                (!onlyImplied || r < DependencyChecker.ResourceCount
+                 || ImplicitResources.Rows[r - DependencyChecker.ResourceCount].Semantics is ImplicitResources.Semantics.Implied or ImplicitResources.Semantics.ImpliedF);
+            bool Writer(int r, out int w)
+            {
+                w = -1;
+                if (!writers.TryGetValue(r, out var list)) return false;
+                for (int i = list.Count - 1; i >= 0; i--) if (!IsGone(list[i], r)) { w = list[i]; return true; }
+                return false;
+            }
+            var lastPredicateWrite = new Dictionary<int, int>();
             for (int k = 0; k < group.Count; k++)
             {
                 var ins = group[k];
-                var (reads, writes) = Effects(ins);
+                var (reads, writes) = Checked(ins);
+                var (implicitWrites, implicitReads) = Implicit(ins);
                 foreach (int r in reads)
                 {
-                    if (!writer.TryGetValue(r, out int w)) continue;
+                    if (!Writer(r, out int w)) continue;
                     bool allowed = r is >= 256 and < 320 && ins.Form.Unit == Unit.B && ins.Qp == r - 256;
                     if (!allowed && relations?.Exclusive(group[w].Qp, ins.Qp) != true) found.Add((w, k, r, true));
                 }
                 foreach (int r in writes)
                 {
-                    if (!writer.TryGetValue(r, out int w)) continue;
+                    if (!Writer(r, out int w)) continue;
                     bool allowed = r is >= 256 and < 320 && ParallelType(group[w].Form) is { } ta && ta == ParallelType(ins.Form);
                     if (!allowed && relations?.Exclusive(group[w].Qp, ins.Qp) != true) found.Add((w, k, r, false));
                 }
-                foreach (int r in writes) writer[r] = k;
+                foreach (int r in implicitReads)
+                {
+                    if (!Writer(r, out int w)) continue;
+                    if (relations?.Exclusive(group[w].Qp, ins.Qp) != true)
+                        found.Add((w, k, r, ImplicitResources.Rows[r - DependencyChecker.ResourceCount].IsRaw));
+                }
+                foreach (int r in writes.Concat(implicitWrites))
+                {
+                    if (!writers.TryGetValue(r, out var list)) writers[r] = list = new List<int>();
+                    list.Add(k);
+                }
                 relations?.After(ins);
+                var ops = ins.Form.Operands;
+                for (int i = 0; i < ops.Length; i++)
+                    if (ops[i].Kind == OperandKind.Pr && ops[i].IsOutput) lastPredicateWrite[(int)ins.Values[i]] = k;
+                if (ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ins.Form.Mnemonic == "mov" && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal))
+                    for (int p = 0; p < 64; p++) lastPredicateWrite[p] = k;
+                if (EndsPath(ins)) writers.Clear();
+                else if (ins.Qp != 0 && ConditionalBranch(ins.Form.Mnemonic))
+                {
+                    bool call = ins.Form.Mnemonic.Contains(".call");
+                    int from = call ? 0 : lastPredicateWrite.TryGetValue(ins.Qp, out int at) ? at + 1 : 0;
+                    for (int j = from; j < k; j++)
+                        if (group[j].Qp == ins.Qp && !(gone.TryGetValue(j, out bool only) && !only)) gone[j] = call;
+                }
             }
             return found;
         }

@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using IvtGen.Isa;
+using IvtGen.Tests.Gnu;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace IvtGen.Tests.Isa;
+
+/// <summary>
+/// Dependencies through resources no operand names (PSR fields, the control registers itc, rfi, thash and memory
+/// accesses use, the interrupt state of cr.ivr and cr.eoi) against GNU as -x. Every writer of such a resource
+/// opens instruction groups filled with instructions of every form of the table, and for every instruction we must
+/// warn of a violation on such a resource exactly when GNU as does, naming the same resource and RAW or WAW.
+/// </summary>
+public sealed class ImplicitDependencyTests
+{
+    private readonly ITestOutputHelper _out;
+    public ImplicitDependencyTests(ITestOutputHelper output) => _out = output;
+
+    /// <summary>Instructions that write an implicit resource; each opens groups of instructions of every form.</summary>
+    private static IEnumerable<string> Writers()
+    {
+        string[] system = { "ic", "i", "pk", "dt", "dfl", "dfh", "sp", "pp", "di", "si" };
+        string[] user = { "be", "up", "ac", "mfl", "mfh" };
+        foreach (string f in user.Concat(system))
+        {
+            yield return "rsm psr." + f;
+            yield return "ssm psr." + f;
+        }
+        foreach (string f in user)
+        {
+            yield return "rum psr." + f;
+            yield return "sum psr." + f;
+        }
+        yield return "rsm psr.i|psr.ic|psr.dt";
+        yield return "mov psr.l=r9";
+        yield return "mov psr.um=r9";
+        yield return "epc";
+        yield return "vmsw.0";
+        yield return "vmsw.1";
+        yield return "(p9) br.ret.sptk.few b6";
+        yield return "ldfd f40=[r9]";
+        yield return "ldfd f10=[r9]";
+        yield return "fma.d f50=f2,f3,f4";
+        yield return "setf.sig f20=r9";
+        foreach (string cr in new[] { "dcr", "itm", "iva", "pta", "ipsr", "isr", "iip", "ifa", "itir", "iipa", "ifs", "iim", "iha", "tpr", "eoi", "itv", "pmv", "cmcv", "lrr0" })
+            yield return $"mov cr.{cr}=r9";
+        yield return "mov cr9=r9"; // cr.gpta, which objdump (and so our disassembler) names cr9
+        yield return "mov r9=cr.ivr";
+    }
+
+    [Fact]
+    public void Warns_on_implicit_resources_exactly_where_GNU_as_warns()
+    {
+        var rng = new Random(3);
+        // One instruction of every form GNU as assembles (and may share a group with others: no placement rule).
+        var samples = new List<string>();
+        var last = new List<string>();
+        foreach (var form in InstructionTable.Forms)
+        {
+            if (form.Has(InsnFlags.FirstInGroup)) continue;
+            if (FormSamples.Make(form, rng, 2) is not { } ins) continue;
+            (form.Has(InsnFlags.LastInGroup) ? last : samples).Add(Formatter.Format(ins, 0));
+        }
+        var known = Known(samples.Concat(last).ToList());
+        samples = samples.Where(known.Contains).ToList();
+        last = last.Where(known.Contains).ToList();
+        _out.WriteLine($"{samples.Count} + {last.Count} instructions GNU as assembles");
+
+        // Each writer opens groups of 12 instructions (the forms in turn, shuffled per writer); a form that must end
+        // its group ends one. Between groups an unconditional branch clears what GNU as tracks across groups (it
+        // also tracks data serialization, which no stop clears): what is compared is what one group holds.
+        var src = new StringBuilder("\t.text\n\t.explicit\n");
+        int line = 3;
+        var lines = new List<string> { "", "", "" };
+        void Emit(string text)
+        {
+            src.Append('\t').Append(text).Append('\n');
+            lines.Add(text);
+            line++;
+        }
+        var members = new HashSet<int>();
+        int groups = 0;
+        foreach (string w in Writers())
+        {
+            var order = samples.OrderBy(_ => rng.Next()).ToList();
+            int next = 0, lastNext = rng.Next(last.Count);
+            while (next < order.Count)
+            {
+                Emit(w);
+                for (int k = 0; k < 12 && next < order.Count; k++)
+                {
+                    members.Add(line);
+                    Emit(order[next++]);
+                }
+                if (groups % 4 == 0)
+                {
+                    members.Add(line);
+                    Emit(last[lastNext++ % last.Count]);
+                }
+                Emit(";;");
+                Emit("br.sptk.few 1f ;;");
+                src.Append("1:\n");
+                lines.Add("1:");
+                line++;
+                groups++;
+            }
+        }
+        string source = src.ToString();
+        var gnu = GnuBinutils.Assemble(source);
+        Assert.True(gnu.Text is not null, gnu.Stderr.Length > 3000 ? gnu.Stderr.Substring(0, 3000) : gnu.Stderr);
+        var ours = Assembler.Assemble(source);
+        Assert.False(ours.HasErrors, string.Join("\n", ours.Diagnostics.Where(d => d.Severity == AsmSeverity.Error).Take(5)));
+
+        var gnuSaid = new HashSet<(int Line, string Kind, string Resource)>();
+        var pattern = new Regex(@"violates? (RAW|WAW) dependency '([^']+)'");
+        foreach (var m in gnu.Messages)
+        {
+            if (!members.Contains(m.Line) || pattern.Match(m.Text) is not { Success: true } match) continue;
+            if (Implicit(match.Groups[2].Value, m.Text) is { } name) gnuSaid.Add((m.Line, match.Groups[1].Value, name));
+        }
+        var implicitNames = ImplicitResources.Rows.Select(r => r.Name).ToHashSet();
+        var weSaid = new HashSet<(int Line, string Kind, string Resource)>();
+        var ourPattern = new Regex(@"^(RAW|WAW) dependency violation on ([^:]+):");
+        foreach (var d in ours.Diagnostics)
+        {
+            if (!members.Contains(d.Line) || ourPattern.Match(d.Message) is not { Success: true } match) continue;
+            string name = match.Groups[2].Value;
+            // Register names (cr.ifa from a move's operand) count when GNU names the same control register.
+            if (implicitNames.Contains(name) || name.StartsWith("cr.", StringComparison.Ordinal)) weSaid.Add((d.Line, match.Groups[1].Value, name));
+        }
+        // Explicit moves of one control register (mov cr.ifa=r; mov r=cr.ifa) are the register check's: counted on both sides.
+        var missing = gnuSaid.Except(weSaid).OrderBy(x => x.Line).ToList();
+        var extra = weSaid.Except(gnuSaid).OrderBy(x => x.Line).ToList();
+        string Show((int Line, string Kind, string Resource) x)
+        {
+            int open = x.Line;
+            while (open > 3 && lines[open - 1] != "1:") open--;
+            return $"line {x.Line} `{lines[x.Line]}`: {x.Kind} {x.Resource}, in the group of `{string.Join(" | ", lines.Skip(open).Take(x.Line - open))}`";
+        }
+        _out.WriteLine($"{groups} groups, {members.Count} instructions; GNU warned {gnuSaid.Count} times, we {weSaid.Count}; missing {missing.Count}, extra {extra.Count}");
+        foreach (var x in missing.Take(40)) _out.WriteLine("missing: " + Show(x));
+        foreach (var x in extra.Take(40)) _out.WriteLine("extra: " + Show(x));
+        foreach (var kind in gnuSaid.GroupBy(x => x.Resource).OrderBy(g => g.Key)) _out.WriteLine($"  {kind.Key}: {kind.Count()}");
+        Assert.True(gnuSaid.Count > 2000, "the writers should meet plenty of readers");
+        Assert.Empty(missing);
+        Assert.Empty(extra);
+    }
+
+    /// <summary>Our name for a resource GNU as names, when it is one we check as implicit (or a control register); null otherwise.</summary>
+    private static string? Implicit(string gnuName, string message)
+    {
+        if (gnuName.StartsWith("CR[IRR%]", StringComparison.Ordinal))
+            return "cr.irr" + (int.Parse(Regex.Match(message, @"resource number is (\d+)").Groups[1].Value, CultureInfo.InvariantCulture) - 68).ToString(CultureInfo.InvariantCulture);
+        if (gnuName.StartsWith("PSR.", StringComparison.Ordinal)) return "psr." + gnuName.Substring(4);
+        if (gnuName == "InService*") return "in-service interrupts";
+        var cr = Regex.Match(gnuName, @"^CR\[([A-Z]+)\]$");
+        if (cr.Success) return cr.Groups[1].Value == "GPTA" ? "cr9" : "cr." + cr.Groups[1].Value.ToLowerInvariant();
+        return null;
+    }
+
+    /// <summary>The instructions GNU as assembles, each alone.</summary>
+    private static HashSet<string> Known(List<string> instructions)
+    {
+        var src = new StringBuilder("\t.text\n\t.explicit\n");
+        foreach (string i in instructions) src.Append('\t').Append(i).Append(" ;;\n");
+        var gnu = GnuBinutils.Assemble(src.ToString(), dvChecks: false);
+        var refused = gnu.Messages.Where(m => m.IsError).Select(m => m.Line - 3).ToHashSet();
+        return instructions.Where((_, k) => !refused.Contains(k)).ToHashSet();
+    }
+}
