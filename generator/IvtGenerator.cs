@@ -114,10 +114,10 @@ public sealed class IvtGenerator : IIncrementalGenerator
         foreach (var b in built)
         {
             byKey.TryGetValue(b.Key, out var p);
-            // IVT009 stays in the model (OnTableBuilt) but is reported by IvtTableAnalyzer, at a real source location
+            // IVT009 and IVT024 stay in the model (OnTableBuilt) but are reported by IvtTableAnalyzer, at a real source location
             // where #pragma and the insert-stop code fix work, for every variant (docs/diagnostics.md#ivt009).
             foreach (var d in b.Diagnostics)
-                if (d.Id != DiagnosticDescriptors.DependencyViolation.Id) spc.ReportDiagnostic(Create(d, p));
+                if (d.Id != DiagnosticDescriptors.DependencyViolation.Id && d.Id != DiagnosticDescriptors.MissingSerialization.Id) spc.ReportDiagnostic(Create(d, p));
         }
     }
 

@@ -28,7 +28,8 @@ public sealed class IvtTableAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ClobberedRegisterRead,
         DiagnosticDescriptors.ReservedRegisterWritten,
         DiagnosticDescriptors.RawPrivilegedInstruction,
-        DiagnosticDescriptors.SlotOverflowInOtherVariant);
+        DiagnosticDescriptors.SlotOverflowInOtherVariant,
+        DiagnosticDescriptors.MissingSerialization);
 
     /// <summary>
     /// Called with an exception the checks threw instead of letting it reach the compiler (an analyzer never throws): how

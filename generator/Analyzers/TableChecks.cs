@@ -81,11 +81,13 @@ internal sealed partial class TableChecks
         // (handler, statement, message) → the variants whose lowering has the violation.
         var seen = new Dictionary<(int, int, string), List<string>>();
         var order = new List<(int, int, string)>();
+        var serialization = new HashSet<(int, int, string)>();
         foreach (var v in Variants)
             foreach (var d in Lowered(v).Diagnostics)
             {
-                if (d.Id != "IVT009" || d.Handler < 0 || d.Statement < 0 || d.Args.Count == 0) continue;
+                if (d.Id is not ("IVT009" or "IVT024") || d.Handler < 0 || d.Statement < 0 || d.Args.Count == 0) continue;
                 var key = (d.Handler, d.Statement, d.Args[0]);
+                if (d.Id == "IVT024") serialization.Add(key);
                 if (!seen.TryGetValue(key, out var vs)) { seen[key] = vs = new List<string>(); order.Add(key); }
                 if (!vs.Contains(v)) vs.Add(v);
             }
@@ -96,6 +98,12 @@ internal sealed partial class TableChecks
             if (StatementLocation(h, st) is not { } at) continue;
             var variants = seen[key];
             string text = variants.Count == Variants.Length ? message : message + " (in the " + VariantList(variants) + " variant" + (variants.Count > 1 ? "s" : "") + ")";
+            if (serialization.Contains(key))
+            {
+                // IVT024: a stop does not settle it (srlz.d or srlz.i does), so there is no insert-stop fix.
+                _findings.Add(new Finding(DiagnosticDescriptors.MissingSerialization, at, new[] { text }, null));
+                continue;
+            }
             if (!fixes.TryGetValue((h, st), out var before)) fixes[(h, st)] = before = StopFix(h, st, variants);
             var props = before is { } b && StatementLocation(h, b) is { } place
                 ? new Dictionary<string, string?> { [FixProperties.StopBefore] = place.Start.ToString(CultureInfo.InvariantCulture) }
@@ -125,7 +133,7 @@ internal sealed partial class TableChecks
             var before = Lowered(v).Diagnostics;
             var after = TableLowering.Build(patched, _symbols, new[] { v }).Diagnostics;
             if (after.Any(d => d.Id == "IVT009" && d.Handler == h && d.Statement == st + 1)) return null;
-            if (after.Count(d => d.Id != "IVT009") > before.Count(d => d.Id != "IVT009")) return null;
+            if (after.Count(d => d.Id is not ("IVT009" or "IVT024")) > before.Count(d => d.Id is not ("IVT009" or "IVT024"))) return null;
         }
         return k;
     }

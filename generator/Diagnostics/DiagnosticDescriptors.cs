@@ -58,6 +58,8 @@ public static class DiagnosticDescriptors
         "'{0}' is {1} and cannot be paravirtualized{2}");
     public static readonly DiagnosticDescriptor SlotOverflowInOtherVariant = Warning("IVT023", "Handler overflows its vector slot in a variant this build does not make",
         "Handler '{0}' for {1} (0x{2}) needs {3} bundles in the {4} variant but the slot holds {5} (this build does not make {4}; it is IVT008 in one that does)");
+    public static readonly DiagnosticDescriptor MissingSerialization = Warning("IVT024", "Missing serialization after a write of a control register or PSR field",
+        "{0}");
     public static readonly DiagnosticDescriptor InternalError = Error("IVT099", "Internal generator error",
         "IvtGen could not generate '{0}': {1}. Please report this.");
 
@@ -65,7 +67,7 @@ public static class DiagnosticDescriptors
     {
         NonConstantOperand, UnsupportedStatement, UnknownVector, DuplicateVector, UndefinedLabel, BranchOutOfRange,
         InvalidInstruction, SlotOverflow, DependencyViolation, BadTableClass, DuplicateLabel, BadBundle, SensitiveInXenVariant, TailMovedOutOfLine,
-        ClobberedRegisterRead, ReservedRegisterWritten, RawPrivilegedInstruction, SlotOverflowInOtherVariant, InternalError,
+        ClobberedRegisterRead, ReservedRegisterWritten, RawPrivilegedInstruction, SlotOverflowInOtherVariant, MissingSerialization, InternalError,
     };
 
     public static DiagnosticDescriptor? Find(string id)

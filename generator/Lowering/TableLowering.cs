@@ -77,7 +77,8 @@ internal static partial class TableLowering
             var (h, st) = lowered.Origin(d.Line);
             // An overflowing handler makes the next .org move backwards; the overflow diagnostic says it better.
             if (overflow && d.Message.Contains(".org")) continue;
-            string id = d.Severity == AsmSeverity.Warning ? "IVT009"
+            // A read after a write that only serialization settles (a stop does not): its own rule, and no stop fixes it.
+            string id = d.Severity == AsmSeverity.Warning ? (d.Message.Contains(", with no ") ? "IVT024" : "IVT009")
                 : d.Message.Contains("branch target out of range") ? "IVT006"
                 : d.Message.StartsWith("undefined symbol", StringComparison.Ordinal) ? "IVT005"
                 : d.Message.Contains("unterminated bundle") || d.Message.Contains("'}' without '{'") || d.Message.Contains("nested '{'") ? "IVT013"

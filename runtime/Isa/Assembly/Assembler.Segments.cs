@@ -176,6 +176,8 @@ public static partial class Assembler
             /// <summary>Whether it could be laid out alone; when not, the source is assembled whole.</summary>
             public bool Alone;
             public bool EndsGroup, EndsAuto;
+            /// <summary>A write at its end still waits for serialization: the next part cannot be checked alone.</summary>
+            public bool SerializationPending;
             /// <summary>Its code, from the pool, <see cref="Size"/> bytes of it.</summary>
             public byte[]? Code;
             public int Size;
@@ -289,6 +291,7 @@ public static partial class Assembler
                 part.Labels = layout.Labels;
                 part.EndsGroup = layout.EndsGroup;
                 part.EndsAuto = layout.EndsAuto;
+                part.SerializationPending = layout.SerializationPending;
                 part.Alone = true;
             }
             finally
@@ -342,7 +345,7 @@ public static partial class Assembler
             private readonly List<AsmDiagnostic> _diags = new(), _groupDiags = new();
             private byte[] _code = Array.Empty<byte>();
             private int _pc, _parts;
-            private bool _auto, _previousEndsGroup = true;
+            private bool _auto, _previousEndsGroup = true, _previousPending;
 
             public Linker(int textLength)
             {
@@ -361,7 +364,8 @@ public static partial class Assembler
                 try
                 {
                     // The mode the part was laid out in must be the one the part before it ended in.
-                    if (!part.Alone || !part.Parser!.SameAsFromStart(_before) || _auto != part.StartsAuto || !_previousEndsGroup) return false;
+                    // A write the part before left waiting for serialization: this part's reads of it were never checked.
+                    if (!part.Alone || !part.Parser!.SameAsFromStart(_before) || _auto != part.StartsAuto || !_previousEndsGroup || _previousPending) return false;
                     part.Parser.Leave(_before);
                     foreach (var kv in part.Labels!)
                     {
@@ -376,6 +380,7 @@ public static partial class Assembler
                     _pc += part.Size;
                     _auto = part.EndsAuto;
                     _previousEndsGroup = part.EndsGroup || part.Last;
+                    _previousPending = part.SerializationPending && !part.EndsAuto;
                     _parts++;
                     return true;
                 }

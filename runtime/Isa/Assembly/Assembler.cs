@@ -488,8 +488,14 @@ public static partial class Assembler
             Encode(code, _diags, fixups);
             var own = _labels.Values.ToArray();
             Array.Sort(own);
-            GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), own, groupDiags, reportDependencies: true);
+            SerializationPending = GroupRules.Check(_src, _bundles.AsSpan(0, _bundleCount), own, groupDiags, reportDependencies: true);
         }
+
+        /// <summary>
+        /// After <see cref="EncodeAlone"/>: whether a write at the end of this part still waits for serialization. The
+        /// code after it would have to be checked against that write, which a part laid out alone cannot do.
+        /// </summary>
+        public bool SerializationPending { get; private set; }
 
         /// <summary>From this many bundles (a few thousand instructions) encoding is worth a thread of its own.</summary>
         private const int ParallelBundles = 8192;

@@ -98,6 +98,8 @@ public static class DependencyChecker
         public const int ChangesRelations = 1;
         /// <summary><see cref="Attention"/>: it must be first or last in its group.</summary>
         public const int PlacementRule = 2;
+        /// <summary><see cref="Attention"/>: it may write what only serialization settles (<see cref="SerializationChecker"/>).</summary>
+        public const int Serializing = 4;
     }
 
     /// <summary>The operand index of a table entry that names its resource outright.</summary>
@@ -157,6 +159,8 @@ public static class DependencyChecker
         }
         bool rewrites = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal);
         var (implicitWrites, implicitReads) = ImplicitResources.UsesOf(f);
+        bool lasting = f.Format == "M32" || Array.Exists(implicitWrites, u => ImplicitResources.Rows[u.Row].Semantics is ImplicitResources.Semantics.Data
+            or ImplicitResources.Semantics.Instr or ImplicitResources.Semantics.Other);
         bool conditional = IsConditionalBranch(f.Mnemonic);
         var effectWrites = writes.ToArray();
         if (conditional || f.Mnemonic == "rfi")
@@ -183,7 +187,8 @@ public static class DependencyChecker
                 : conditional ? FormFacts.EndsPathUnpredicated : 0,
             IsCall = conditional && f.Mnemonic.Contains(".call"),
             Attention = (rewrites || targets.Count > 0 ? FormFacts.ChangesRelations : 0)
-                | (f.Has(InsnFlags.FirstInGroup) || f.Has(InsnFlags.LastInGroup) ? FormFacts.PlacementRule : 0),
+                | (f.Has(InsnFlags.FirstInGroup) || f.Has(InsnFlags.LastInGroup) ? FormFacts.PlacementRule : 0)
+                | (lasting && implicitWrites.Length + writes.Count > 0 ? FormFacts.Serializing : 0),
         };
     }
 
@@ -223,7 +228,7 @@ public static class DependencyChecker
 
     /// <summary>The resource an entry of a <see cref="FormFacts"/> table names, given the operand values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ResourceOf(int entry, ReadOnlySpan<int> values)
+    internal static int ResourceOf(int entry, ReadOnlySpan<int> values)
     {
         int operand = entry & 15;
         return (entry >> 4) + (operand == NoOperand ? 0 : values[operand]);

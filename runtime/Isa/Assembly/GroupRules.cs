@@ -11,7 +11,8 @@ namespace IvtGen.Isa;
 internal static class GroupRules
 {
     /// <param name="labels">The addresses of the labels, sorted.</param>
-    public static void Check(ParsedSource src, ReadOnlySpan<Assembler.LaidBundle> bundles, long[] labels, List<AsmDiagnostic> diags, bool reportDependencies)
+    /// <returns>Whether some write still waits for serialization at the end (code after this would have to be checked against it).</returns>
+    public static bool Check(ParsedSource src, ReadOnlySpan<Assembler.LaidBundle> bundles, long[] labels, List<AsmDiagnostic> diags, bool reportDependencies)
     {
         // The parts of a long source are checked side by side, a few per thread: each thread keeps its tables.
         var group = t_group ??= new Group();
@@ -59,16 +60,21 @@ internal static class GroupRules
                 }
                 if ((stops >> s & 1) != 0)
                 {
-                    if (overlap || (attention & DependencyChecker.FormFacts.PlacementRule) != 0) group.Settle(count, overlap, attention, changers);
+                    if (overlap || (attention & Closer) != 0 || group.Serializing) group.Settle(count, overlap, attention, changers, stopped: true);
                     count = attention = changers = 0;
                     overlap = false;
                     filter.Begin();
                 }
             }
         }
-        if (overlap || (attention & DependencyChecker.FormFacts.PlacementRule) != 0) group.Settle(count, overlap, attention, changers);
+        if (overlap || (attention & Closer) != 0 || group.Serializing) group.Settle(count, overlap, attention, changers, stopped: false);
+        bool pending = group.Serializing;
         group.Start(null, null, false);
+        return pending;
     }
+
+    /// <summary>The FormFacts.Attention that makes a group worth a closer look.</summary>
+    private const int Closer = DependencyChecker.FormFacts.PlacementRule | DependencyChecker.FormFacts.Serializing;
 
     [ThreadStatic] private static Group? t_group;
 
@@ -97,6 +103,11 @@ internal static class GroupRules
         private int _deferredCount;
         private readonly DependencyChecker.GroupCheck _check = new();
         private readonly List<DependencyChecker.Violation> _found = new();
+        private readonly SerializationChecker _serialization = new();
+        private readonly List<SerializationChecker.Violation> _serialFound = new();
+
+        /// <summary>Whether a write of an earlier group waits for serialization: every group is looked at until none does.</summary>
+        public bool Serializing => _serialization.Active;
         // The group being checked: the first _count members.
         private int _count;
 
@@ -111,6 +122,7 @@ internal static class GroupRules
             _reportDependencies = reportDependencies;
             ForgetRelations(0);
             Filter.Begin();
+            _serialization.Clear();
         }
 
         /// <summary>
@@ -144,17 +156,19 @@ internal static class GroupRules
         /// (FormFacts.Attention) asks for the placement rules. The last <paramref name="changers"/> deferred members are the group's.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public void Settle(int count, bool overlap, int attention, int changers)
+        public void Settle(int count, bool overlap, int attention, int changers, bool stopped)
         {
             _count = count;
+            bool serialize = _reportDependencies && (_serialization.Active || (attention & DependencyChecker.FormFacts.Serializing) != 0);
             // Without an overlap the group has no violation (what it does to the predicates is listed already).
-            if (_reportDependencies && overlap && count > 1)
+            if (_reportDependencies && (overlap && count > 1 || serialize))
             {
                 // The relations as the groups before left them; the full check goes through this group's members itself.
                 ApplyDeferred(_deferredCount - changers);
                 _deferredCount = 0;
-                CheckDependencies();
+                CheckDependencies(overlap && count > 1, serialize);
             }
+            if (serialize && stopped) _serialization.Stop();
             if ((attention & DependencyChecker.FormFacts.PlacementRule) != 0) CheckPlacement();
         }
 
@@ -190,19 +204,49 @@ internal static class GroupRules
             }
         }
 
+        /// <param name="inGroup">Check the group's members against each other (some member touches what an earlier one wrote).</param>
+        /// <param name="serialize">Feed them to the serialization check (a write of an earlier group is pending, or one is made here).</param>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void CheckDependencies()
+        private void CheckDependencies(bool inGroup, bool serialize)
         {
             var src = _src;
             var members = Members;
             _found.Clear();
+            _serialFound.Clear();
             _check.Begin();
             for (int k = 0; k < _count; k++)
             {
                 ref var ins = ref src.Instruction(members[k]);
-                _check.Add(DependencyChecker.FactsOf(ins.FormId), ins.Qp, src.StoredOf(members[k]), _relations, _found);
+                var facts = DependencyChecker.FactsOf(ins.FormId);
+                var values = src.StoredOf(members[k]);
+                // Before the group check, which moves the relations on past this member.
+                if (serialize) _serialization.Add(facts, ins.Form, ins.Qp, values, members[k], _relations, _serialFound);
+                if (inGroup) _check.Add(facts, ins.Qp, values, _relations, _found);
+                else if (facts.TouchesPredicates) _relations.After(facts, ins.Qp, values);
             }
             if (_found.Count > 0) ReportViolations();
+            if (_serialFound.Count > 0) ReportSerialization();
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void ReportSerialization()
+        {
+            var src = _src;
+            foreach (var v in _serialFound)
+            {
+                ref var later = ref src.Instruction(v.Reader);
+                ref var earlier = ref src.Instruction(v.Writer);
+                string kind = v.IsRaw ? "RAW" : "WAW";
+                string needs = v.Semantics switch
+                {
+                    ImplicitResources.Semantics.Instr => "instruction serialization (a stop, srlz.i and a stop)",
+                    ImplicitResources.Semantics.Other => "srlz.d",
+                    _ => "data serialization (a stop, then srlz.d)",
+                };
+                _diags.Add(new AsmDiagnostic(AsmSeverity.Warning, later.Line, src.ColumnOf(v.Reader),
+                    $"{kind} dependency violation on {DependencyChecker.ResourceName(v.Resource)}: '{later.Form.Mnemonic}' {(v.IsRaw ? "reads" : "writes")} it after '{earlier.Form.Mnemonic}' at line {earlier.Line} wrote it, with no {needs} between them",
+                    earlier.Line));
+            }
         }
 
         // The messages are made apart from the loops above, which run for every group: rarely needed, they would

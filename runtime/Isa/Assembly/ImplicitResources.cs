@@ -34,6 +34,8 @@ internal static class ImplicitResources
         ImpliedF,
         /// <summary>A stop and data serialization (srlz.d) are needed ("data").</summary>
         Data,
+        /// <summary>A stop, instruction serialization (srlz.i) and a stop are needed ("instr").</summary>
+        Instr,
         /// <summary>Special rules of the SDM ("other").</summary>
         Other,
     }

@@ -96,6 +96,8 @@ public sealed class ConventionAnalyzerTests
                     adds(r21, 1, r17);
                     pv_mov_from_ivr(r16, r17);
                     stop();
+                    srlz_d(); // a second read of cr.ivr waits for the first (IVT024)
+                    stop();
                     pv_mov_from_ivr(r24, r19);
                     stop();
                     mov(r17, r0);
@@ -138,6 +140,8 @@ public sealed class ConventionAnalyzerTests
                     {|IVT021:mov(r8, r20)|};
                     {|IVT009:pv_mov_from_ivr(r16, r17)|};
                     stop();
+                    srlz_d(); // a second read of cr.ivr waits for the first (IVT024)
+                    stop();
                     pv_mov_from_ivr(r18, r19);
                     {|IVT009:{|IVT021:mov(r8, r21)|}|};
                     stop();
@@ -170,6 +174,8 @@ public sealed class ConventionAnalyzerTests
                     mov(r17, r20);
                     stop();
                     pv_mov_from_ivr(r16, r17);
+                    stop();
+                    srlz_d(); // a second read of cr.ivr waits for the first (IVT024)
                     stop();
                     {|#0:adds(r18, 1, r17)|};
                     {|#1:mov(r8, r20)|};

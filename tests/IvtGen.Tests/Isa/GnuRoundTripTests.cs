@@ -71,7 +71,12 @@ public sealed class GnuRoundTripTests
         // Our own assembler on the very source GNU assembled: parser, form choice and explicit bundles.
         var mine = Assembler.Assemble(source);
         foreach (var d in mine.Diagnostics)
+        {
+            // The samples are random: rsm, ssm and moves to CRs with readers after them and no srlz between. Those
+            // warnings are ImplicitDependencyTests' subject, checked there against GNU as -x; here only errors count.
+            if (d.Severity == AsmSeverity.Warning && d.Message.Contains(", with no ")) continue;
             failures.Add($"our assembler: {d}: line `{source.Split('\n')[d.Line - 1].Trim()}`");
+        }
         if (!mine.HasErrors)
         {
             for (int i = 0; i < order.Count; i++)

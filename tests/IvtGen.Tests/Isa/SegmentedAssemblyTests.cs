@@ -74,6 +74,12 @@ public sealed class SegmentedAssemblyTests
         yield return new object[] { "numeric-labels", Listing(300).Replace("L5:\n", "1:\n").Replace("L40:\n", "1:\n\tbr.cond.sptk.few 1b\n\tbr.cond.sptk.few 1f ;;\n1:\n"), false };
         yield return new object[] { "open-bundle", Listing(300) + "{ .mii\n\tadd r1=r2,r3\n", false };
         yield return new object[] { "bundles", Listing(300).Replace("L8:\n", "L8:\n{ .mib\n\tnop.m 0\n\tnop.i 0\n\tbr.cond.sptk.many L3 ;;\n}\n"), false };
+        // Writes that wait for serialization across labels, so across the cuts: a part that ends with one pending cannot
+        // be linked (the next part's reads of it were checked without it); each is settled further on, or read.
+        var pending = Listing(300);
+        foreach (int k in new[] { 4, 9, 15, 22 })
+            pending = pending.Replace($"L{k}:\n", $"\trsm psr.dt ;;\n\tmov cr.iva=r9 ;;\nL{k}:\n\tld8 r90=[r91] ;;\n\tmov r92=cr.iva ;;\n\tsrlz.i ;;\n");
+        yield return new object[] { "serialization-pending", pending, false };
     }
 
     [Theory]
@@ -95,6 +101,19 @@ public sealed class SegmentedAssemblyTests
             if (parts > 1 && byteParts > 1) linked++;
         }
         if (mustLink) Assert.Equal(s_cuts.Length, linked);
+    }
+
+    [Fact]
+    public void A_write_waiting_for_serialization_at_a_cut_is_checked_against_the_code_after_it()
+    {
+        var source = Listing(300).Replace("L9:\n", "\trsm psr.dt ;;\nL9:\n\tld8 r90=[r91] ;;\n");
+        int line = source.Split('\n').TakeWhile(l => !l.StartsWith("\tld8 r90", StringComparison.Ordinal)).Count() + 1;
+        foreach (int cut in s_cuts)
+        {
+            var r = Assembler.Assemble(source, cut, out _);
+            Assert.Contains(r.Diagnostics, d => d.Line == line && d.Message.StartsWith("RAW dependency violation on psr.dt", StringComparison.Ordinal)
+                && d.Message.Contains("srlz.d"));
+        }
     }
 
     [Fact]
