@@ -414,7 +414,9 @@ public static class ParavirtCatalog
         // Register banks: Xen keeps the other bank of r16–r31 in the shared area and the bank number in XSI_BANKNUM.
         var spills = new List<string> { ";;", "mov {clob2}=ar.unat", "addl {clob0}={XSI_BANK1_R16},r0", "addl {clob1}={XSI_BANK1_R16+8},r0", ";;" };
         for (int r = 16; r < 32; r += 2)
-            spills.AddRange(new[] { $"st8.spill [{{clob0}}]=r{r},16", $"st8.spill [{{clob1}}]=r{r + 1},16", ";;" });
+            // Linux's notes of which ar.unat bit each spill writes (the two slots are 8 bytes apart): without them GNU as
+            // (and ours) cannot tell the two spills of a group write different bits, and warns of a WAW on ar.unat.
+            spills.AddRange(new[] { $".mem.offset 0,0; st8.spill [{{clob0}}]=r{r},16", $".mem.offset 8,0; st8.spill [{{clob1}}]=r{r + 1},16", ";;" });
         spills.AddRange(new[] { "mov {clob1}=ar.unat", "addl {clob0}={XSI_B1NAT},r0", ";;", "st8 [{clob0}]={clob1}", "mov ar.unat={clob2}", "addl {clob0}={XSI_BANKNUM},r0", ";;", "st4 [{clob0}]=r0" });
         Add(new OpBuilder
         {

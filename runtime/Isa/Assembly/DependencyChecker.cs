@@ -17,6 +17,12 @@ public static class DependencyChecker
     /// <summary>How many resources <see cref="Resource"/> numbers.</summary>
     internal const int ResourceCount = 584;
 
+    /// <summary>A spill or fill without a .mem.offset note: which bit of ar.unat it uses is not known.</summary>
+    internal const int NoUnatBit = -1;
+
+    // ar.unat, which spills write and fills read a bit of.
+    private const int ArUnat = 36;
+
     /// <summary>Resources numbered in all: the registers, then one per row of <see cref="ImplicitResources"/>.</summary>
     internal static readonly int AllResources = ResourceCount + ImplicitResources.Rows.Count;
 
@@ -91,6 +97,18 @@ public static class DependencyChecker
         public const int EndsPath = 2;
         /// <summary>br.call, brl.call: when predicated, forgets less than other branches (see GroupCheck.AfterBranch).</summary>
         public bool IsCall;
+        /// <summary>
+        /// How it uses ar.unat's bits (<see cref="UnatSpill"/>, <see cref="UnatFill"/>, or a move to or from an application
+        /// register, which is one of ar.unat when operand <see cref="UnatOperand"/> is 36); 0 for most.
+        /// </summary>
+        public int Unat;
+        public int UnatOperand;
+        public const int UnatSpill = 1, UnatFill = 2, UnatMoveTo = 3, UnatMoveFrom = 4, UnatPseudoTo = 5, UnatPseudoFrom = 6;
+        /// <summary>
+        /// For the overlap filter: it may write an implicit resource (rows or ar.unat's bits), or may read one an earlier
+        /// member wrote. Any such pair is left to the full check.
+        /// </summary>
+        public bool MarksImplicit, ChecksImplicit;
         /// <summary>What a group holding it needs looked at beyond its registers: <see cref="ChangesRelations"/>, <see cref="PlacementRule"/>.</summary>
         public int Attention;
 
@@ -159,6 +177,16 @@ public static class DependencyChecker
         }
         bool rewrites = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal);
         var (implicitWrites, implicitReads) = ImplicitResources.UsesOf(f);
+        // How it uses ar.unat's bits, as GNU as sees it. br.ia reads them all. A plain "mov" naming an AR both units reach
+        // (ar48–63, ar112–127) stays GNU's unit-less pseudo-op, which its tables count as every kind of AR move, and its
+        // checks then take a move from such an AR for a write of unknown bits (a spill without a note) and a move to one
+        // for such a read (see FormFacts.UnatPseudoFrom); a move naming ar.unat itself is just that.
+        int unatOperand = Array.FindIndex(ops, o => o.Kind == OperandKind.Ar);
+        int unat = f.Mnemonic.StartsWith("st8.spill", StringComparison.Ordinal) ? FormFacts.UnatSpill
+            : f.Mnemonic.StartsWith("ld8.fill", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal) ? FormFacts.UnatFill
+            : unatOperand < 0 ? 0
+            : f.Mnemonic == "mov" ? (ops[unatOperand].IsOutput ? FormFacts.UnatPseudoTo : FormFacts.UnatPseudoFrom)
+            : f.Format is "M29" or "M30" ? FormFacts.UnatMoveTo : f.Format == "M31" ? FormFacts.UnatMoveFrom : 0;
         bool lasting = f.Format == "M32" || Array.Exists(implicitWrites, u => ImplicitResources.Rows[u.Row].Semantics is ImplicitResources.Semantics.Data
             or ImplicitResources.Semantics.Instr or ImplicitResources.Semantics.Other);
         bool conditional = IsConditionalBranch(f.Mnemonic);
@@ -186,6 +214,10 @@ public static class DependencyChecker
             Flow = f.Mnemonic == "rfi" || f.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal) ? FormFacts.EndsPath
                 : conditional ? FormFacts.EndsPathUnpredicated : 0,
             IsCall = conditional && f.Mnemonic.Contains(".call"),
+            Unat = unat,
+            UnatOperand = unatOperand,
+            MarksImplicit = implicitWrites.Length != 0 || unat is FormFacts.UnatSpill or FormFacts.UnatMoveTo or FormFacts.UnatPseudoTo or FormFacts.UnatPseudoFrom,
+            ChecksImplicit = implicitReads.Length != 0 || unat != 0,
             Attention = (rewrites || targets.Count > 0 ? FormFacts.ChangesRelations : 0)
                 | (f.Has(InsnFlags.FirstInGroup) || f.Has(InsnFlags.LastInGroup) ? FormFacts.PlacementRule : 0)
                 | (lasting && implicitWrites.Length + writes.Count > 0 ? FormFacts.Serializing : 0),
@@ -363,11 +395,16 @@ public static class DependencyChecker
         {
             _group++;
             Count = 0;
+            _pathStart = 0;
         }
+
+        // The first member after the last taken branch of the group: what came before is not on the path.
+        private int _pathStart;
 
         /// <summary>Adds the next instruction of the group; its violations go to <paramref name="found"/>.</summary>
         /// <param name="values">Its operand values as ints (only register numbers are read, and those are never wide).</param>
-        public void Add(FormFacts facts, int qp, ReadOnlySpan<int> values, PredicateRelations? relations, List<Violation> found)
+        /// <param name="unatBit">The ar.unat bit a .mem.offset note gives a spill or fill; <see cref="NoUnatBit"/> without one.</param>
+        public void Add(FormFacts facts, int qp, ReadOnlySpan<int> values, PredicateRelations? relations, List<Violation> found, int unatBit = NoUnatBit)
         {
             int k = Count++;
             if (k == _facts.Length)
@@ -409,18 +446,16 @@ public static class DependencyChecker
                 if (IsConstant(r)) continue;
                 if (stamp[r] == group)
                 {
-                    int w = writer[r];
-                    if (w == k) continue;
-                    // Parallel compares of one type may write the same predicate.
-                    bool allowed = IsPredicate(r) && facts.Parallel != 0 && _facts[w].Parallel == facts.Parallel;
-                    if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
-                        found.Add(new Violation(w, k, r, false));
+                    if (writer[r] == k) continue;
+                    int w = Conflicting(r, facts, qp, isRead: false, relations);
+                    if (w >= 0) found.Add(new Violation(w, k, r, false));
                 }
                 stamp[r] = group;
                 writer[r] = k;
             }
             if (_implicitGroup == group && facts.ImplicitReads.Length != 0) ReadImplicit(facts, qp, values, k, relations, found);
             if (facts.ImplicitWrites.Length != 0) WriteImplicit(facts, values, k);
+            if (facts.Unat != 0) Unat(facts, qp, values, k, unatBit, relations, found);
             if (facts.TouchesPredicates)
             {
                 relations?.After(facts, qp, values);
@@ -440,6 +475,7 @@ public static class DependencyChecker
             if (EndsPath(facts, qp))
             {
                 _group++;
+                _pathStart = k + 1;
                 return;
             }
             if (facts.Flow != FormFacts.EndsPathUnpredicated) return;
@@ -465,8 +501,8 @@ public static class DependencyChecker
             {
                 if (_stamp[r] != _group || !IsGone(_writer[r], r)) continue;
                 int w = _writer[r] - 1;
-                while (w >= 0 && (IsGone(w, r) || !Writes(w, r))) w--;
-                if (w >= 0) _writer[r] = w;
+                while (w >= _pathStart && (IsGone(w, r) || !Writes(w, r))) w--;
+                if (w >= _pathStart) _writer[r] = w;
                 else _stamp[r] = 0;
             }
         }
@@ -488,6 +524,55 @@ public static class DependencyChecker
             foreach (var use in facts.ImplicitWrites)
                 if (ResourceCount + use.Row == r && use.Holds(values)) return true;
             return false;
+        }
+
+        // ar.unat's bits, as GNU as checks them: a spill or fill with a .mem.offset note uses one known bit, one without
+        // uses an unknown bit (any), and a move to or from ar.unat uses none in particular. So a noted access conflicts
+        // with the same bit and with unnoted ones; an unnoted access with every spill and move; a move with unnoted
+        // spills (two moves are the register check's). The group's writes of them, in order (few: spills are rare), each
+        // as its member and its bit (LooseBit: unknown, MoveBit: a move), valid when _unatGroup is the group.
+        private (int Writer, int Bit)[] _unatWrites = new (int, int)[8];
+        private int _unatCount, _unatGroup;
+        private const int LooseBit = -1, MoveBit = -2;
+
+        private void Unat(FormFacts facts, int qp, ReadOnlySpan<int> values, int k, int bit, PredicateRelations? relations, List<Violation> found)
+        {
+            int kind = facts.Unat;
+            if (kind >= FormFacts.UnatMoveTo)
+            {
+                int ar = values[facts.UnatOperand];
+                if (ar == ArUnat) kind = kind is FormFacts.UnatMoveTo or FormFacts.UnatPseudoTo ? FormFacts.UnatMoveTo : FormFacts.UnatMoveFrom;
+                else if (kind >= FormFacts.UnatPseudoTo && (ar is >= 48 and <= 63 || ar >= 112))
+                {
+                    // GNU as's pseudo-op: a move to such an AR reads, a move from one writes, bits of ar.unat not known.
+                    kind = kind == FormFacts.UnatPseudoTo ? FormFacts.UnatFill : FormFacts.UnatSpill;
+                    bit = NoUnatBit;
+                }
+                else return;
+            }
+            if (_unatGroup != _group)
+            {
+                _unatGroup = _group;
+                _unatCount = 0;
+            }
+            bool access = kind is FormFacts.UnatSpill or FormFacts.UnatFill;
+            int mine = kind is FormFacts.UnatMoveTo or FormFacts.UnatMoveFrom ? MoveBit : bit == NoUnatBit ? LooseBit : bit;
+            // The latest earlier write it conflicts with (on a predicate not exclusive with its own) is reported.
+            for (int i = _unatCount - 1; i >= 0; i--)
+            {
+                var (w, theirs) = _unatWrites[i];
+                bool conflict = theirs == LooseBit || mine == LooseBit && access ? true
+                    : mine == MoveBit || theirs == MoveBit ? false
+                    : theirs == mine;
+                if (!conflict || IsGone(w, ResourceCount - 1) || relations?.Exclusive(_qps[w], qp) == true) continue;
+                found.Add(new Violation(w, k, Resource(OperandKind.Ar, ArUnat), kind is FormFacts.UnatFill or FormFacts.UnatMoveFrom));
+                break;
+            }
+            if (kind is FormFacts.UnatSpill or FormFacts.UnatMoveTo)
+            {
+                if (_unatCount == _unatWrites.Length) Array.Resize(ref _unatWrites, _unatCount * 2);
+                _unatWrites[_unatCount++] = (k, mine);
+            }
         }
 
         /// <summary>Notes which predicates instruction <paramref name="k"/> writes, for <see cref="AfterBranch"/>.</summary>
@@ -516,9 +601,8 @@ public static class DependencyChecker
                 int r = ResourceCount + use.Row;
                 if (use.Row == done || _stamp[r] != _group || !use.Holds(values)) continue;
                 done = use.Row;
-                int w = _writer[r];
-                if (w != k && relations?.Exclusive(_qps[w], qp) != true)
-                    found.Add(new Violation(w, k, r, ImplicitResources.Rows[use.Row].IsRaw));
+                int w = Conflicting(r, facts, qp, isRead: true, relations);
+                if (w >= 0 && w != k) found.Add(new Violation(w, k, r, ImplicitResources.Rows[use.Row].IsRaw));
             }
         }
 
@@ -537,11 +621,35 @@ public static class DependencyChecker
         /// <summary>Instruction <paramref name="k"/> reads <paramref name="r"/>, which an earlier one of the group wrote.</summary>
         private void Read(FormFacts facts, int qp, int r, int k, PredicateRelations? relations, List<Violation> found)
         {
-            int w = _writer[r];
-            // A branch may consume a predicate produced in its own group (SDM vol. 1 §4.4.1... the compare-and-branch idiom).
-            bool allowed = IsPredicate(r) && facts.IsBranch && qp == r - 256;
-            if (!allowed && relations?.Exclusive(_qps[w], qp) != true)
-                found.Add(new Violation(w, k, r, true));
+            int w = Conflicting(r, facts, qp, isRead: true, relations);
+            if (w >= 0) found.Add(new Violation(w, k, r, true));
+        }
+
+        /// <summary>
+        /// The latest member that wrote <paramref name="r"/> (the group's last writer of it, or one before: GNU as checks
+        /// every earlier write) whose write the new member's read or write conflicts with; -1 when none does. Allowed, as
+        /// the architecture allows: a branch on a predicate a compare of its group wrote, and parallel compares of one type
+        /// writing the same predicate; and no conflict between members on exclusive predicates.
+        /// </summary>
+        private int Conflicting(int r, FormFacts facts, int qp, bool isRead, PredicateRelations? relations)
+        {
+            // A branch may consume a predicate produced in its own group (the compare-and-branch idiom).
+            if (isRead && IsPredicate(r) && facts.IsBranch && qp == r - 256) return -1;
+            for (int w = _writer[r]; w >= 0; w = PreviousWriter(r, w))
+            {
+                if (IsGone(w, r)) continue;
+                if (!isRead && IsPredicate(r) && facts.Parallel != 0 && _facts[w].Parallel == facts.Parallel) continue;
+                if (relations?.Exclusive(_qps[w], qp) == true) continue;
+                return w;
+            }
+            return -1;
+        }
+
+        /// <summary>The last member before <paramref name="w"/>, on the current path, that wrote <paramref name="r"/>; -1 when none did.</summary>
+        private int PreviousWriter(int r, int w)
+        {
+            for (int j = w - 1; j >= _pathStart; j--) if (Writes(j, r)) return j;
+            return -1;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -598,7 +706,7 @@ public static class DependencyChecker
                 int r = ResourceOf(e, values);
                 if ((uint)r < (uint)stamp.Length) stamp[r] = group;
             }
-            if (facts.ImplicitWrites.Length != 0) _implicitGroup = group;
+            if (facts.MarksImplicit) _implicitGroup = group;
             if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();
         }
 
@@ -626,8 +734,8 @@ public static class DependencyChecker
                 if (stamp[r] == group && !IsConstant(r)) return true;
                 stamp[r] = group;
             }
-            if (facts.ImplicitReads.Length != 0 && _implicitGroup == group) return true;
-            if (facts.ImplicitWrites.Length != 0) _implicitGroup = group;
+            if (facts.ChecksImplicit && _implicitGroup == group) return true;
+            if (facts.MarksImplicit) _implicitGroup = group;
             // A taken branch leaves the path: what follows in the group starts afresh (the full check forgets the same).
             if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();
             return false;
@@ -688,13 +796,14 @@ public static class DependencyChecker
             var facts = FactsOf(ins.FormId);
             var values = source.StoredOf(k);
             found.Clear();
-            check.Add(facts, ins.Qp, values, null, found);
+            int unatBit = facts.Unat != 0 ? source.UnatBitOf(k) : NoUnatBit;
+            check.Add(facts, ins.Qp, values, null, found, unatBit);
             if (check.Count > 1 && found.Count > 0 && k >= start)
             {
                 source.Instruction(k - 1).StopAfter = true;
                 if (k - 1 >= runEnd - 1) return; // the run's last group ended: what follows is checked with its own run
                 check.Begin();
-                check.Add(facts, ins.Qp, values, null, found);
+                check.Add(facts, ins.Qp, values, null, found, unatBit);
             }
             if (ins.StopAfter)
             {

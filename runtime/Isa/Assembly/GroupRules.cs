@@ -221,7 +221,7 @@ internal static class GroupRules
                 var values = src.StoredOf(members[k]);
                 // Before the group check, which moves the relations on past this member.
                 if (serialize) _serialization.Add(facts, ins.Form, ins.Qp, values, members[k], _relations, _serialFound);
-                if (inGroup) _check.Add(facts, ins.Qp, values, _relations, _found);
+                if (inGroup) _check.Add(facts, ins.Qp, values, _relations, _found, facts.Unat != 0 ? src.UnatBitOf(members[k]) : DependencyChecker.NoUnatBit);
                 else if (facts.TouchesPredicates) _relations.After(facts, ins.Qp, values);
             }
             if (_found.Count > 0) ReportViolations();

@@ -150,6 +150,16 @@ public sealed class ParsedSource
     public List<SourceItem> Items { get; } = new();
     public int InstructionCount { get; private set; }
 
+    // The ar.unat bit (offset bits 8:3) a .mem.offset note gives the instruction after it, by index: GNU as's hint
+    // for its checks of spills and fills. Rare, so kept apart (null until the first).
+    private Dictionary<int, int>? _unatBits;
+
+    /// <summary>Notes that the next instruction added spills to or fills from <paramref name="offset"/> (.mem.offset).</summary>
+    internal void NoteMemOffset(long offset) => (_unatBits ??= new())[InstructionCount] = (int)((offset >> 3) & 63);
+
+    /// <summary>The ar.unat bit a .mem.offset note gives instruction <paramref name="i"/>; <see cref="DependencyChecker.NoUnatBit"/> without one.</summary>
+    internal int UnatBitOf(int i) => _unatBits is { } bits && bits.TryGetValue(i, out int bit) ? bit : DependencyChecker.NoUnatBit;
+
     /// <summary>How many instructions the table holds before it must grow.</summary>
     internal int Capacity => _instructions.Length;
     public Span<SourceInstruction> Instructions => _instructions.AsSpan(0, InstructionCount);

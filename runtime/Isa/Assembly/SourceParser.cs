@@ -597,7 +597,8 @@ public sealed partial class SourceParser
     /// <summary>
     /// <c>.mem.offset offset, base</c>: GNU as's note, for its dependency checks, of where the next spill or fill goes,
     /// which tells which bit of ar.unat it writes. It makes no code, and may stand inside a bundle. Both values must be
-    /// constants, as GNU requires; the note itself is not kept, as the group checks do not track ar.unat's bits.
+    /// constants, as GNU requires. The note is kept for the next instruction: its offset tells the group checks which
+    /// bit of ar.unat a spill writes or a fill reads (the base tells nothing more: GNU as compares the bits alone).
     /// </summary>
     private int ParseMemOffset(TokenLine tk, int i)
     {
@@ -605,11 +606,15 @@ public sealed partial class SourceParser
         var s = _syntax.ParseOperands(tk, i + 1, out int end);
         if (s.OperandCount != 2 || s.Outputs != 0 || s.Operands[0].Kind != OperandSyntaxKind.Expression || s.Operands[1].Kind != OperandSyntaxKind.Expression)
             throw new SyntaxError("expected '.mem.offset offset, base'", tk[i + 1].Column);
-        foreach (var operand in s.Operands)
+        long offset = 0;
+        for (int k = 0; k < 2; k++)
         {
-            var e = operand.ToExpr();
-            if (e.Evaluate(_lookup, out string? err) is null) throw new SyntaxError($".mem.offset takes constants: {err}", e.Column);
+            var e = s.Operands[k].ToExpr();
+            var v = e.Evaluate(_lookup, out string? err);
+            if (v is null) throw new SyntaxError($".mem.offset takes constants: {err}", e.Column);
+            if (k == 0) offset = v.Value.Constant;
         }
+        _parsed.NoteMemOffset(offset);
         return end;
     }
 

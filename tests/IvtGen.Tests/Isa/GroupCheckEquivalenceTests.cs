@@ -116,7 +116,7 @@ public sealed class GroupCheckEquivalenceTests
             for (int k = 1; k < group.Count; k++) start[k] = Reference.EndsPath(group[k - 1]) ? k : start[k - 1];
             bool touches = Enumerable.Range(1, group.Count - 1).Any(k => Enumerable.Range(start[k], k - start[k])
                 .Any(j => effects[j].Writes.Any(r => effects[k].Reads.Contains(r) || effects[k].Writes.Contains(r))
-                    || (DependencyChecker.FactsOf(group[j].Form).ImplicitWrites.Length > 0 && DependencyChecker.FactsOf(group[k].Form).ImplicitReads.Length > 0)));
+                    || (DependencyChecker.FactsOf(group[j].Form).MarksImplicit && DependencyChecker.FactsOf(group[k].Form).ChecksImplicit)));
             bool violations = Reference.Check(group, null).Count > 0;
             if (!overlap)
             {
@@ -369,6 +369,28 @@ public sealed class GroupCheckEquivalenceTests
             return (reads, writes);
         }
 
+        private const int UnatNone = 0, UnatRead = 1, UnatWrite = 2;
+
+        /// <summary>
+        /// How an instruction uses ar.unat's bits, as GNU as sees it: spills write and fills (and br.ia) read a bit not
+        /// known; moves to and from ar.unat (Move) write and read none in particular; a plain mov naming ar48–63 or
+        /// ar112–127 reads (to it) or writes (from it) a bit not known.
+        /// </summary>
+        public static (int Use, bool Move) Unat(Instruction ins)
+        {
+            string m = ins.Form.Mnemonic;
+            if (m.StartsWith("st8.spill", StringComparison.Ordinal)) return (UnatWrite, false);
+            if (m.StartsWith("ld8.fill", StringComparison.Ordinal) || m.StartsWith("br.ia", StringComparison.Ordinal)) return (UnatRead, false);
+            var ops = ins.Form.Operands;
+            int i = Array.FindIndex(ops, o => o.Kind == OperandKind.Ar);
+            if (i < 0) return (UnatNone, false);
+            long ar = ins.Values[i];
+            bool to = ops[i].IsOutput;
+            if (ar == 36 && (m == "mov" || (to ? ins.Form.Format is "M29" or "M30" : ins.Form.Format == "M31"))) return (to ? UnatWrite : UnatRead, true);
+            if (m == "mov" && (ar is >= 48 and <= 63 || ar >= 112)) return (to ? UnatRead : UnatWrite, false);
+            return (UnatNone, false);
+        }
+
         /// <summary>GNU as's is_conditional_branch, spelled out.</summary>
         public static bool ConditionalBranch(string m) =>
             m == "br" || m.StartsWith("brl", StringComparison.Ordinal) || m.StartsWith("br.call", StringComparison.Ordinal)
@@ -447,36 +469,52 @@ public sealed class GroupCheckEquivalenceTests
             bool IsGone(int j, int r) => gone.TryGetValue(j, out bool onlyImplied) &&
                 (!onlyImplied || r < DependencyChecker.ResourceCount
                  || ImplicitResources.Rows[r - DependencyChecker.ResourceCount].Semantics is ImplicitResources.Semantics.Implied or ImplicitResources.Semantics.ImpliedF);
-            bool Writer(int r, out int w)
+            // The latest earlier writer of r, still standing, that the member conflicts with (GNU as checks every one).
+            bool Writer(int r, Func<int, bool> conflicts, out int w)
             {
                 w = -1;
                 if (!writers.TryGetValue(r, out var list)) return false;
-                for (int i = list.Count - 1; i >= 0; i--) if (!IsGone(list[i], r)) { w = list[i]; return true; }
+                for (int i = list.Count - 1; i >= 0; i--) if (!IsGone(list[i], r) && conflicts(list[i])) { w = list[i]; return true; }
                 return false;
             }
             var lastPredicateWrite = new Dictionary<int, int>();
+            // ar.unat's bits: the spills of the group (no .mem.offset notes here, so each writes a bit not known) and
+            // the moves to ar.unat, in order.
+            var unat = new List<(int Writer, bool Move)>();
             for (int k = 0; k < group.Count; k++)
             {
                 var ins = group[k];
                 var (reads, writes) = Checked(ins);
                 var (implicitWrites, implicitReads) = Implicit(ins);
+                var (unatUse, unatMove) = Unat(ins);
+                bool NotExclusive(int w) => relations?.Exclusive(group[w].Qp, ins.Qp) != true;
                 foreach (int r in reads)
                 {
-                    if (!Writer(r, out int w)) continue;
                     bool allowed = r is >= 256 and < 320 && ins.Form.Unit == Unit.B && ins.Qp == r - 256;
-                    if (!allowed && relations?.Exclusive(group[w].Qp, ins.Qp) != true) found.Add((w, k, r, true));
+                    if (!allowed && Writer(r, NotExclusive, out int w)) found.Add((w, k, r, true));
                 }
                 foreach (int r in writes)
                 {
-                    if (!Writer(r, out int w)) continue;
-                    bool allowed = r is >= 256 and < 320 && ParallelType(group[w].Form) is { } ta && ta == ParallelType(ins.Form);
-                    if (!allowed && relations?.Exclusive(group[w].Qp, ins.Qp) != true) found.Add((w, k, r, false));
+                    if (Writer(r, w => !(r is >= 256 and < 320 && ParallelType(group[w].Form) is { } ta && ta == ParallelType(ins.Form)) && NotExclusive(w), out int w))
+                        found.Add((w, k, r, false));
                 }
                 foreach (int r in implicitReads)
                 {
-                    if (!Writer(r, out int w)) continue;
-                    if (relations?.Exclusive(group[w].Qp, ins.Qp) != true)
+                    if (Writer(r, NotExclusive, out int w))
                         found.Add((w, k, r, ImplicitResources.Rows[r - DependencyChecker.ResourceCount].IsRaw));
+                }
+                if (unatUse != UnatNone)
+                {
+                    // An unknown bit conflicts with every spill and move; a move with spills only.
+                    int ar = DependencyChecker.Resource(OperandKind.Ar, 36);
+                    for (int i = unat.Count - 1; i >= 0; i--)
+                    {
+                        var (w, move) = unat[i];
+                        if ((unatMove && move) || IsGone(w, ar) || !NotExclusive(w)) continue;
+                        found.Add((w, k, ar, unatUse == UnatRead));
+                        break;
+                    }
+                    if (unatUse == UnatWrite) unat.Add((k, unatMove));
                 }
                 foreach (int r in writes.Concat(implicitWrites))
                 {
@@ -489,7 +527,11 @@ public sealed class GroupCheckEquivalenceTests
                     if (ops[i].Kind == OperandKind.Pr && ops[i].IsOutput) lastPredicateWrite[(int)ins.Values[i]] = k;
                 if (ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ins.Form.Mnemonic == "mov" && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal))
                     for (int p = 0; p < 64; p++) lastPredicateWrite[p] = k;
-                if (EndsPath(ins)) writers.Clear();
+                if (EndsPath(ins))
+                {
+                    writers.Clear();
+                    unat.Clear();
+                }
                 else if (ins.Qp != 0 && ConditionalBranch(ins.Form.Mnemonic))
                 {
                     bool call = ins.Form.Mnemonic.Contains(".call");
