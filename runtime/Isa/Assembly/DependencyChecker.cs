@@ -67,7 +67,38 @@ public static class DependencyChecker
         /// What it writes, as <see cref="Effects"/> reports it. The same as <see cref="Writes"/> but for branches and
         /// rfi, whose writes the group checks leave out (a later instruction of the group never sees them).
         /// </summary>
-        public int[] EffectWrites = Array.Empty<int>();
+        public int[] EffectWrites = Array.Empty<int>(), EffectReads = Array.Empty<int>();
+        /// <summary>
+        /// A check load (ld.c, ldf.c, ldfp.c): its target (operand <see cref="CheckTarget"/>) is no RAW dependency for a
+        /// later reader, only WAW; so is an integer one's post-incremented base (an FP one's is as any write).
+        /// </summary>
+        public bool WritesNotRead;
+        public int CheckTarget = -1;
+        public bool CheckTargetIsFr;
+        /// <summary>Its qualifying predicate is read as a branch reads it: one an integer compare of the group wrote is allowed.</summary>
+        public bool BranchReadsQp;
+        /// <summary>cmp, cmp4, tbit, tnat, mov pr=: a branch may consume what it writes in the same group (not so an FP compare's).</summary>
+        public bool IntegerPredicateWriter;
+        /// <summary>mov r=pr, which reads every predicate.</summary>
+        public bool ReadsAllPredicates;
+        /// <summary>
+        /// mov pr=r2,mask (the predicates of the mask: bits 1–15 one each, bit 16 p16–p63), its alias mov pr=r2 (all),
+        /// mov pr.rot=imm (p16–p63, whatever the value, as GNU as counts it): <see cref="PrMask"/>, <see cref="PrAll"/>,
+        /// <see cref="PrRotating"/>; 0 for other forms. <see cref="PredicateMaskOperand"/> is the mask's operand.
+        /// </summary>
+        public int PredicateWrites, PredicateMaskOperand;
+        public const int PrMask = 1, PrAll = 2, PrRotating = 3;
+        /// <summary>mov b=r (I21), and the indirect branches (B4, B5): a branch may read a BR a move of its group wrote.</summary>
+        public bool MovToBr, IndirectBranch;
+        /// <summary>Its qualifying predicate is in none of GNU as's classes of predicate readers (br.ia, hint, rum…): not checked.</summary>
+        public bool QpNotRead;
+        /// <summary>
+        /// For each of its (first two) predicate targets, GNU as's side of a write after a write: 1 for the "and" parallel
+        /// compares, 2 for the "or" ones, 3 for any other write (both); and for .or.andcm/.and.orcm the target's compare
+        /// type (<see cref="CmpOr"/>, <see cref="CmpAnd"/>), under which two writes of one type never conflict.
+        /// </summary>
+        public int PrSide0 = 3, PrSide1 = 3, PrType0, PrType1;
+        public const int CmpOr = 1, CmpAnd = 2;
         /// <summary>
         /// The rows of <see cref="ImplicitResources"/> it writes, and those it reads (or writes again: the second
         /// writer of a WAW row), each under a condition on the operand values. Writes are rare (rsm, ssm, mov psr.l=,
@@ -176,6 +207,11 @@ public static class DependencyChecker
             }
         }
         bool rewrites = f.Mnemonic is "mov" && ops.Length > 0 && ops[0].Kind == OperandKind.Fixed && ops[0].Text!.StartsWith("pr", StringComparison.Ordinal);
+        // What it reads and writes in truth, as Effects reports it (the analyzers' dataflow); the lists the checks use
+        // follow GNU as's tables below, where those leave a register out or add one no operand names.
+        var effectReads = reads.ToArray();
+        var effectWrites = writes.ToArray();
+        GnuView(f, reads, writes);
         var (implicitWrites, implicitReads) = ImplicitResources.UsesOf(f);
         // How it uses ar.unat's bits, as GNU as sees it. br.ia reads them all. A plain "mov" naming an AR both units reach
         // (ar48–63, ar112–127) stays GNU's unit-less pseudo-op, which its tables count as every kind of AR move, and its
@@ -190,7 +226,9 @@ public static class DependencyChecker
         bool lasting = f.Format == "M32" || Array.Exists(implicitWrites, u => ImplicitResources.Rows[u.Row].Semantics is ImplicitResources.Semantics.Data
             or ImplicitResources.Semantics.Instr or ImplicitResources.Semantics.Other);
         bool conditional = IsConditionalBranch(f.Mnemonic);
-        var effectWrites = writes.ToArray();
+        int maskOperand = rewrites ? Array.FindIndex(ops, o => o.Kind == OperandKind.Imm) : -1;
+        var sides = PredicateSides(f.Mnemonic);
+        if (rewrites && ops[0].Text == "pr.rot") maskOperand = -1;
         if (conditional || f.Mnemonic == "rfi")
         {
             // A branch writes only when taken, and then the path leaves the group: what it writes is never seen after
@@ -203,6 +241,20 @@ public static class DependencyChecker
             Reads = reads.ToArray(),
             Writes = writes.ToArray(),
             EffectWrites = effectWrites,
+            EffectReads = effectReads,
+            WritesNotRead = IsCheckLoad(f.Mnemonic),
+            CheckTarget = IsCheckLoad(f.Mnemonic) ? Array.FindIndex(ops, o => o.IsOutput && o.Kind is OperandKind.Gr or OperandKind.Fr) : -1,
+            CheckTargetIsFr = IsCheckLoad(f.Mnemonic) && Array.Exists(ops, o => o.IsOutput && o.Kind == OperandKind.Fr),
+            BranchReadsQp = IsPrReaderBr(f.Mnemonic),
+            IntegerPredicateWriter = rewrites || IsIntegerCompare(f.Mnemonic),
+            ReadsAllPredicates = f.Mnemonic == "mov" && ops.Length == 2 && ops[1].Kind == OperandKind.Fixed && ops[1].Text == "pr",
+            // GNU as counts the predicates of a mask only: its "mov pr=r2" without one writes none as it sees it.
+            PredicateWrites = !rewrites ? 0 : ops[0].Text == "pr.rot" ? FormFacts.PrRotating : maskOperand >= 0 ? FormFacts.PrMask : 0,
+            PredicateMaskOperand = maskOperand,
+            MovToBr = f.Format == "I21",
+            QpNotRead = QpNotReadByGnu(f),
+            PrSide0 = sides.Side0, PrSide1 = sides.Side1, PrType0 = sides.Type0, PrType1 = sides.Type1,
+            IndirectBranch = f.Format is "B4" or "B5",
             ImplicitWrites = implicitWrites,
             ImplicitReads = implicitReads,
             PredicateTargets = targets.ToArray(),
@@ -223,6 +275,92 @@ public static class DependencyChecker
                 | (lasting && implicitWrites.Length + writes.Count > 0 ? FormFacts.Serializing : 0),
         };
     }
+
+    /// <summary>
+    /// Where GNU as's tables (binutils' ia64-raw.tbl and ia64-ic.tbl, which its -x checks follow) see other registers
+    /// than the operands name, the checks follow them, so the two assemblers warn alike:
+    /// <list type="bullet">
+    /// <item>the loop branches write p63 and ar.ec (br.ctop, br.cexit, br.wtop, br.wexit) and ar.lc (br.ctop, br.cexit,
+    /// br.cloop), and read what they write; br.call and brl.call read ar.ec (to save it in ar.pfs);</item>
+    /// <item>ldfp's second target, fpcmp's registers, and fcmp.ord/fcmp.unord's sources and targets are in none of its
+    /// classes of FR readers, FR writers and PR writers; nor is a plain lfetch's base (only a post-incremented one).</item>
+    /// </list>
+    /// </summary>
+    private static void GnuView(Form f, List<int> reads, List<int> writes)
+    {
+        string m = f.Mnemonic;
+        var ops = f.Operands;
+        int pr0 = Resource(OperandKind.Pr, 0) << 4, fr0 = Resource(OperandKind.Fr, 0) << 4;
+        void Drop(List<int> list, int kindBase, Func<int, bool> which) =>
+            list.RemoveAll(e => (e & ~15) == kindBase && (e & 15) != NoOperand && which(e & 15));
+        if (m.StartsWith("fpcmp", StringComparison.Ordinal))
+        {
+            Drop(reads, fr0, _ => true);
+            Drop(writes, fr0, _ => true);
+        }
+        if (m.StartsWith("fcmp.ord", StringComparison.Ordinal) || m.StartsWith("fcmp.unord", StringComparison.Ordinal))
+        {
+            Drop(reads, fr0, _ => true);
+            Drop(writes, pr0, _ => true);
+        }
+        if (m.StartsWith("ldfp", StringComparison.Ordinal))
+        {
+            // The second target: the FR output after the first.
+            int first = Array.FindIndex(ops, o => o.Kind == OperandKind.Fr && o.IsOutput);
+            Drop(writes, fr0, i => i > first && ops[i].Kind == OperandKind.Fr);
+        }
+        if (m.StartsWith("lfetch", StringComparison.Ordinal) && f.Format == "M13") reads.RemoveAll(e => (e & 15) != NoOperand && ops[e & 15].Kind == OperandKind.Mem);
+        bool modSched = m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal)
+            || m.StartsWith("br.wtop", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal);
+        bool counted = m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal) || m.StartsWith("br.cloop", StringComparison.Ordinal);
+        int ec = Resource(OperandKind.Ar, 66) << 4 | NoOperand, lc = Resource(OperandKind.Ar, 65) << 4 | NoOperand;
+        if (modSched)
+        {
+            reads.Add(ec);
+            writes.Add(Resource(OperandKind.Pr, 63) << 4 | NoOperand);
+            writes.Add(ec);
+        }
+        if (counted)
+        {
+            reads.Add(lc);
+            writes.Add(lc);
+        }
+        if (m.StartsWith("br.call", StringComparison.Ordinal) || m.StartsWith("brl.call", StringComparison.Ordinal)) reads.Add(ec);
+    }
+
+    /// <summary>GNU as's sides of a predicate write after a write (FormFacts.PrSide0…): only its integer compares have "and" and "or" sides.</summary>
+    private static (int Side0, int Side1, int Type0, int Type1) PredicateSides(string m)
+    {
+        if (!IsIntegerCompare(m)) return (3, 3, 0, 0);
+        if (m.Contains(".or.andcm")) return (3, 3, FormFacts.CmpOr, FormFacts.CmpAnd);
+        if (m.Contains(".and.orcm")) return (3, 3, FormFacts.CmpAnd, FormFacts.CmpOr);
+        if (m.EndsWith(".and", StringComparison.Ordinal) || m.EndsWith(".andcm", StringComparison.Ordinal)) return (1, 1, 0, 0);
+        if (m.EndsWith(".or", StringComparison.Ordinal) || m.EndsWith(".orcm", StringComparison.Ordinal)) return (2, 2, 0, 0);
+        return (3, 3, 0, 0);
+    }
+
+    /// <summary>Forms whose qualifying predicate GNU as's classes of predicate readers leave out, so its checks never read it.</summary>
+    private static bool QpNotReadByGnu(Form f)
+    {
+        string m = f.Mnemonic;
+        return m.StartsWith("br.ia", StringComparison.Ordinal) || m is "break" or "rum"
+            || Array.Exists(f.Operands, o => o.Text is { } t && t.StartsWith("dahr", StringComparison.Ordinal));
+    }
+
+    /// <summary>ld.c, ldf.c, ldfp.c (.clr, .nc, .clr.acq): GNU as's check loads.</summary>
+    private static bool IsCheckLoad(string m) => m.StartsWith("ld", StringComparison.Ordinal) && (m.Contains(".c.clr") || m.Contains(".c.nc"));
+
+    /// <summary>GNU as's pr-readers-br: the branches (and break.b, nop.b) whose predicate may come from an integer compare of their group.</summary>
+    private static bool IsPrReaderBr(string m) =>
+        m.StartsWith("break.b", StringComparison.Ordinal) || m.StartsWith("nop.b", StringComparison.Ordinal)
+        || m.StartsWith("br.ret", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal) || m.StartsWith("br.wtop", StringComparison.Ordinal)
+        || m.StartsWith("brl", StringComparison.Ordinal)
+        || (IsConditionalBranch(m) && !m.StartsWith("br.clr", StringComparison.Ordinal));
+
+    /// <summary>GNU as's pr-writers-int: cmp, cmp4, tbit, tnat, tf.</summary>
+    private static bool IsIntegerCompare(string m) =>
+        m.StartsWith("cmp.", StringComparison.Ordinal) || m.StartsWith("cmp4.", StringComparison.Ordinal)
+        || m.StartsWith("tbit.", StringComparison.Ordinal) || m.StartsWith("tnat.", StringComparison.Ordinal) || m.StartsWith("tf.", StringComparison.Ordinal);
 
     /// <summary>
     /// GNU as's conditional branches (its is_conditional_branch): br, br.cond, br.call, br.ret, the hint-only spellings
@@ -249,7 +387,7 @@ public static class DependencyChecker
         reads.Clear();
         writes.Clear();
         if (ins.Qp != 0) AddOnce(reads, 256 + ins.Qp);
-        foreach (int e in facts.Reads) AddOnce(reads, ResourceOf(e, values));
+        foreach (int e in facts.EffectReads) AddOnce(reads, ResourceOf(e, values));
         foreach (int e in facts.EffectWrites) AddOnce(writes, ResourceOf(e, values));
     }
 
@@ -425,7 +563,7 @@ public static class DependencyChecker
             // each once: _seen holds those met so far. All reads come before any write of the instruction counts.
             var seen = _seen;
             int seenCount = 0;
-            if (qp != 0)
+            if (qp != 0 && !facts.QpNotRead)
             {
                 int r = 256 + qp;
                 seen[seenCount++] = r;
@@ -438,6 +576,9 @@ public static class DependencyChecker
                 seen[seenCount++] = r;
                 if (stamp[r] == group) Read(facts, qp, r, k, relations, found);
             }
+            if (facts.ReadsAllPredicates)
+                for (int r = 257; r < 320; r++)
+                    if (stamp[r] == group && r != 256 + qp) Read(facts, qp, r, k, relations, found);
             // Each write is checked against the group's earlier writer, then recorded; a resource this instruction
             // already wrote (a register it names twice) is the same write again, as Effects lists it once.
             foreach (int e in facts.Writes)
@@ -447,12 +588,13 @@ public static class DependencyChecker
                 if (stamp[r] == group)
                 {
                     if (writer[r] == k) continue;
-                    int w = Conflicting(r, facts, qp, isRead: false, relations);
+                    int w = Conflicting(r, facts, qp, isRead: false, relations, SideOf(facts, e & 15));
                     if (w >= 0) found.Add(new Violation(w, k, r, false));
                 }
                 stamp[r] = group;
                 writer[r] = k;
             }
+            if (facts.PredicateWrites != 0) WritePredicates(facts, qp, values, k, relations, found);
             if (_implicitGroup == group && facts.ImplicitReads.Length != 0) ReadImplicit(facts, qp, values, k, relations, found);
             if (facts.ImplicitWrites.Length != 0) WriteImplicit(facts, values, k);
             if (facts.Unat != 0) Unat(facts, qp, values, k, unatBit, relations, found);
@@ -523,6 +665,13 @@ public static class DependencyChecker
                 if (ResourceOf(e, values) == r) return true;
             foreach (var use in facts.ImplicitWrites)
                 if (ResourceCount + use.Row == r && use.Holds(values)) return true;
+            if (facts.PredicateWrites != 0 && IsPredicate(r))
+            {
+                int p = r - 256;
+                if (facts.PredicateWrites == FormFacts.PrRotating) return p >= 16;
+                int mask = facts.PredicateWrites == FormFacts.PrMask ? values[facts.PredicateMaskOperand] : -1;
+                return p >= 1 && (p < 16 ? (mask >> p & 1) != 0 : (mask >> 16 & 1) != 0);
+            }
             return false;
         }
 
@@ -592,6 +741,25 @@ public static class DependencyChecker
             }
         }
 
+        /// <summary>mov pr=, mov pr.rot=: the predicates they write, each checked against the group's earlier writer and recorded.</summary>
+        private void WritePredicates(FormFacts facts, int qp, ReadOnlySpan<int> values, int k, PredicateRelations? relations, List<Violation> found)
+        {
+            int mask = facts.PredicateWrites == FormFacts.PrMask ? values[facts.PredicateMaskOperand] : -1;
+            int first = facts.PredicateWrites == FormFacts.PrRotating ? 16 : 1;
+            for (int p = first; p < 64; p++)
+            {
+                if (p < 16 ? (mask >> p & 1) == 0 : (mask >> 16 & 1) == 0) continue;
+                int r = 256 + p;
+                if (_stamp[r] == _group && _writer[r] != k)
+                {
+                    int w = Conflicting(r, facts, qp, isRead: false, relations);
+                    if (w >= 0) found.Add(new Violation(w, k, r, false));
+                }
+                _stamp[r] = _group;
+                _writer[r] = k;
+            }
+        }
+
         /// <summary>Instruction <paramref name="k"/>'s reads of the implicit resources, against the group's writers of them.</summary>
         private void ReadImplicit(FormFacts facts, int qp, ReadOnlySpan<int> values, int k, PredicateRelations? relations, List<Violation> found)
         {
@@ -631,19 +799,57 @@ public static class DependencyChecker
         /// the architecture allows: a branch on a predicate a compare of its group wrote, and parallel compares of one type
         /// writing the same predicate; and no conflict between members on exclusive predicates.
         /// </summary>
-        private int Conflicting(int r, FormFacts facts, int qp, bool isRead, PredicateRelations? relations)
+        private int Conflicting(int r, FormFacts facts, int qp, bool isRead, PredicateRelations? relations, (int Side, int Type) mine = default)
         {
-            // A branch may consume a predicate produced in its own group (the compare-and-branch idiom).
-            if (isRead && IsPredicate(r) && facts.IsBranch && qp == r - 256) return -1;
+            // A branch may consume a predicate an integer compare of its own group produced (the compare-and-branch idiom).
+            bool branchOnIt = isRead && IsPredicate(r) && facts.BranchReadsQp && qp == r - 256;
             for (int w = _writer[r]; w >= 0; w = PreviousWriter(r, w))
             {
                 if (IsGone(w, r)) continue;
-                if (!isRead && IsPredicate(r) && facts.Parallel != 0 && _facts[w].Parallel == facts.Parallel) continue;
+                if (isRead && (_facts[w].WritesNotRead && IsCheckTarget(w, r) || branchOnIt && _facts[w].IntegerPredicateWriter)) continue;
+                // A move to a BR may feed an indirect branch of its group.
+                if (isRead && r is >= 320 and < 328 && facts.IndirectBranch && _facts[w].MovToBr) continue;
+                if (!isRead && IsPredicate(r) && !SidesConflict(SideOf(w, r), mine.Side == 0 ? (3, 0) : mine)) continue;
                 if (relations?.Exclusive(_qps[w], qp) == true) continue;
                 return w;
             }
             return -1;
         }
+
+        /// <summary>Whether <paramref name="r"/> is the target of check load <paramref name="w"/>.</summary>
+        private bool IsCheckTarget(int w, int r)
+        {
+            var facts = _facts[w];
+            int t = facts.CheckTarget;
+            if (t < 0) return false;
+            // An integer check load: none of its GR writes (its target, a post-incremented base) is a RAW for GNU as.
+            if (!facts.CheckTargetIsFr) return r < 128;
+            return r == 128 + _values[w * ParsedSource.MaxOperands + t];
+        }
+
+        /// <summary>The side (and compare type) of a form's write through operand <paramref name="operand"/>: a predicate target's, else a plain write's.</summary>
+        private static (int Side, int Type) SideOf(FormFacts facts, int operand)
+        {
+            var targets = facts.PredicateTargets;
+            if (targets.Length > 0 && targets[0] == operand) return (facts.PrSide0, facts.PrType0);
+            if (targets.Length > 1 && targets[1] == operand) return (facts.PrSide1, facts.PrType1);
+            return (3, 0);
+        }
+
+        /// <summary>The side of member <paramref name="w"/>'s write of predicate resource <paramref name="r"/>.</summary>
+        private (int Side, int Type) SideOf(int w, int r)
+        {
+            var facts = _facts[w];
+            var values = _values.AsSpan(w * ParsedSource.MaxOperands, ParsedSource.MaxOperands);
+            foreach (int t in facts.PredicateTargets)
+                if (256 + values[t] == r) return SideOf(facts, t);
+            return (3, 0);
+        }
+
+        /// <summary>GNU as: writes of one predicate conflict when one is on the "and" side and the other on the "or" side, unless both are targets of one compare type.</summary>
+        private static bool SidesConflict((int Side, int Type) earlier, (int Side, int Type) later) =>
+            ((earlier.Side & 1) != 0 && (later.Side & 2) != 0 || (earlier.Side & 2) != 0 && (later.Side & 1) != 0)
+            && !(earlier.Type != 0 && earlier.Type == later.Type);
 
         /// <summary>The last member before <paramref name="w"/>, on the current path, that wrote <paramref name="r"/>; -1 when none did.</summary>
         private int PreviousWriter(int r, int w)
@@ -707,6 +913,7 @@ public static class DependencyChecker
                 if ((uint)r < (uint)stamp.Length) stamp[r] = group;
             }
             if (facts.MarksImplicit) _implicitGroup = group;
+            if (facts.PredicateWrites != 0) for (int r = 257; r < 320; r++) stamp[r] = group;
             if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();
         }
 
@@ -734,7 +941,7 @@ public static class DependencyChecker
                 if (stamp[r] == group && !IsConstant(r)) return true;
                 stamp[r] = group;
             }
-            if (facts.ChecksImplicit && _implicitGroup == group) return true;
+            if (facts.ChecksImplicit && _implicitGroup == group || facts.ReadsAllPredicates || facts.PredicateWrites != 0) return true;
             if (facts.MarksImplicit) _implicitGroup = group;
             // A taken branch leaves the path: what follows in the group starts afresh (the full check forgets the same).
             if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();

@@ -214,10 +214,33 @@ public sealed class ImplicitDependencyTests
 
         var gnuSaid = new HashSet<(int Line, string Kind, string Resource)>();
         var pattern = new Regex(@"violates? (RAW|WAW) dependency '([^']+)'");
+        var others = new Dictionary<string, int>();
         foreach (var m in gnu.Messages)
         {
             if (!members.Contains(m.Line) || pattern.Match(m.Text) is not { Success: true } match) continue;
             if (Implicit(match.Groups[2].Value, m.Text) is { } name) gnuSaid.Add((m.Line, match.Groups[1].Value, name));
+            else others[match.Groups[2].Value] = others.GetValueOrDefault(match.Groups[2].Value) + 1;
+        }
+        foreach (var kv in others.OrderByDescending(kv => kv.Value)) _out.WriteLine($"  not compared: {kv.Key}: {kv.Value}");
+        if (Environment.GetEnvironmentVariable("REGCLASS") is not null)
+        {
+            string? Class(string n) => n.StartsWith("GR%") ? "GR" : n.StartsWith("FR%") ? "FR" : n.StartsWith("PR") ? "PR" : n.StartsWith("BR%") ? "BR" : null;
+            string? OurClass(string n) => n.Length > 1 && char.IsDigit(n[1]) ? n[0] switch { 'r' => "GR", 'f' => "FR", 'p' => "PR", 'b' => "BR", _ => null } : null;
+            var g = new HashSet<(int, string, string)>();
+            foreach (var m in gnu.Messages)
+                if (members.Contains(m.Line) && pattern.Match(m.Text) is { Success: true } mt && Class(mt.Groups[2].Value) is { } c) g.Add((m.Line, mt.Groups[1].Value, c));
+            var o = new HashSet<(int, string, string)>();
+            foreach (var d in ours.Diagnostics)
+                if (members.Contains(d.Line) && new Regex(@"^(RAW|WAW) dependency violation on ([^:]+):").Match(d.Message) is { Success: true } mt && OurClass(mt.Groups[2].Value) is { } c) o.Add((d.Line, mt.Groups[1].Value, c));
+            _out.WriteLine($"REG: GNU {g.Count}, ours {o.Count}, missing {g.Except(o).Count()}, extra {o.Except(g).Count()}");
+            string Ctx(int line)
+            {
+                int open = line;
+                while (open > 3 && lines[open - 1] != "1:" && !lines[open - 1].EndsWith(";;", StringComparison.Ordinal)) open--;
+                return string.Join(" | ", lines.Skip(open).Take(line - open));
+            }
+            foreach (var x in g.Except(o).Take(4000)) _out.WriteLine($"REG missing: line {x.Item1} `{lines[x.Item1]}` {x.Item2} {x.Item3} after {Ctx(x.Item1)}");
+            foreach (var x in o.Except(g).Take(4000)) _out.WriteLine($"REG extra: line {x.Item1} `{lines[x.Item1]}` {x.Item2} {x.Item3} after {Ctx(x.Item1)}");
         }
         var implicitNames = ImplicitResources.Rows.Select(r => r.Name).ToHashSet();
         var weSaid = new HashSet<(int Line, string Kind, string Resource)>();
