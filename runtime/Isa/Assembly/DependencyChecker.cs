@@ -98,6 +98,10 @@ public static class DependencyChecker
         /// type (<see cref="CmpOr"/>, <see cref="CmpAnd"/>), under which two writes of one type never conflict.
         /// </summary>
         public int PrSide0 = 3, PrSide1 = 3, PrType0, PrType1;
+        /// <summary>A loop branch that writes p63 (br.ctop, br.cexit, br.wtop, br.wexit): GNU as sees no conflict of that write with a .unc compare's.</summary>
+        public bool ModSched;
+        /// <summary>What a branch would write (a call's BR): checked against the group's earlier writes (WAW), never recorded.</summary>
+        public int[] WawOnlyWrites = Array.Empty<int>();
         public const int CmpOr = 1, CmpAnd = 2;
         /// <summary>
         /// The rows of <see cref="ImplicitResources"/> it writes, and those it reads (or writes again: the second
@@ -229,6 +233,7 @@ public static class DependencyChecker
         int maskOperand = rewrites ? Array.FindIndex(ops, o => o.Kind == OperandKind.Imm) : -1;
         var sides = PredicateSides(f.Mnemonic);
         if (rewrites && ops[0].Text == "pr.rot") maskOperand = -1;
+        var wawOnly = conditional ? writes.ToArray() : Array.Empty<int>();
         if (conditional || f.Mnemonic == "rfi")
         {
             // A branch writes only when taken, and then the path leaves the group: what it writes is never seen after
@@ -252,6 +257,9 @@ public static class DependencyChecker
             PredicateWrites = !rewrites ? 0 : ops[0].Text == "pr.rot" ? FormFacts.PrRotating : maskOperand >= 0 ? FormFacts.PrMask : 0,
             PredicateMaskOperand = maskOperand,
             MovToBr = f.Format == "I21",
+            ModSched = f.Mnemonic.StartsWith("br.ctop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.cexit", StringComparison.Ordinal)
+                || f.Mnemonic.StartsWith("br.wtop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.wexit", StringComparison.Ordinal),
+            WawOnlyWrites = wawOnly,
             QpNotRead = QpNotReadByGnu(f),
             PrSide0 = sides.Side0, PrSide1 = sides.Side1, PrType0 = sides.Type0, PrType1 = sides.Type1,
             IndirectBranch = f.Format is "B4" or "B5",
@@ -343,8 +351,9 @@ public static class DependencyChecker
     private static bool QpNotReadByGnu(Form f)
     {
         string m = f.Mnemonic;
-        return m.StartsWith("br.ia", StringComparison.Ordinal) || m is "break" or "rum"
-            || Array.Exists(f.Operands, o => o.Text is { } t && t.StartsWith("dahr", StringComparison.Ordinal));
+        return m is "rum" or "hint"
+            || Array.Exists(f.Operands, o => o.Text is { } t && t.StartsWith("dahr", StringComparison.Ordinal)
+                || o.Symbols is { Length: > 0 } names && names[0].StartsWith("dahr", StringComparison.Ordinal));
     }
 
     /// <summary>ld.c, ldf.c, ldfp.c (.clr, .nc, .clr.acq): GNU as's check loads.</summary>
@@ -352,7 +361,8 @@ public static class DependencyChecker
 
     /// <summary>GNU as's pr-readers-br: the branches (and break.b, nop.b) whose predicate may come from an integer compare of their group.</summary>
     private static bool IsPrReaderBr(string m) =>
-        m.StartsWith("break.b", StringComparison.Ordinal) || m.StartsWith("nop.b", StringComparison.Ordinal)
+        m.StartsWith("break.b", StringComparison.Ordinal) || m.StartsWith("nop.b", StringComparison.Ordinal) || m.StartsWith("hint.b", StringComparison.Ordinal)
+        || m is "break" or "nop" || m.StartsWith("br.ia", StringComparison.Ordinal)
         || m.StartsWith("br.ret", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal) || m.StartsWith("br.wtop", StringComparison.Ordinal)
         || m.StartsWith("brl", StringComparison.Ordinal)
         || (IsConditionalBranch(m) && !m.StartsWith("br.clr", StringComparison.Ordinal));
@@ -595,6 +605,13 @@ public static class DependencyChecker
                 writer[r] = k;
             }
             if (facts.PredicateWrites != 0) WritePredicates(facts, qp, values, k, relations, found);
+            foreach (int e in facts.WawOnlyWrites)
+            {
+                int r = ResourceOf(e, values);
+                if (IsConstant(r) || stamp[r] != group) continue;
+                int w = Conflicting(r, facts, qp, isRead: false, relations);
+                if (w >= 0) found.Add(new Violation(w, k, r, false));
+            }
             if (_implicitGroup == group && facts.ImplicitReads.Length != 0) ReadImplicit(facts, qp, values, k, relations, found);
             if (facts.ImplicitWrites.Length != 0) WriteImplicit(facts, values, k);
             if (facts.Unat != 0) Unat(facts, qp, values, k, unatBit, relations, found);
@@ -810,6 +827,7 @@ public static class DependencyChecker
                 // A move to a BR may feed an indirect branch of its group.
                 if (isRead && r is >= 320 and < 328 && facts.IndirectBranch && _facts[w].MovToBr) continue;
                 if (!isRead && IsPredicate(r) && !SidesConflict(SideOf(w, r), mine.Side == 0 ? (3, 0) : mine)) continue;
+                if (!isRead && r == 256 + 63 && (facts.ModSched && _facts[w].Unconditional || facts.Unconditional && _facts[w].ModSched)) continue;
                 if (relations?.Exclusive(_qps[w], qp) == true) continue;
                 return w;
             }

@@ -549,7 +549,16 @@ public sealed class GroupCheckEquivalenceTests
                         var (es, et) = Side(group[w], r - 256);
                         return ((es & 1) != 0 && (mine.Item1 & 2) != 0 || (es & 2) != 0 && (mine.Item1 & 1) != 0) && !(et != 0 && et == mine.Item2);
                     }
-                    if (Writer(r, w => Conflict(w) && NotExclusive(w), out int w)) found.Add((w, k, r, false));
+                    bool ModSchedAndUnc(int w) => r == 256 + 63 && (facts.ModSched && DependencyChecker.FactsOf(group[w].Form).Unconditional
+                        || facts.Unconditional && DependencyChecker.FactsOf(group[w].Form).ModSched);
+                    if (Writer(r, w => Conflict(w) && !ModSchedAndUnc(w) && NotExclusive(w), out int w)) found.Add((w, k, r, false));
+                }
+                // A call's BR write, which is never recorded, is checked against the writes before it.
+                foreach (int e in facts.WawOnlyWrites)
+                {
+                    int r = (e >> 4) + ((e & 15) == 15 ? 0 : (int)ins.Values[e & 15]);
+                    if (r is 0 or 128 or 129 or 256) continue;
+                    if (Writer(r, NotExclusive, out int w)) found.Add((w, k, r, false));
                 }
                 foreach (int r in implicitReads)
                 {
