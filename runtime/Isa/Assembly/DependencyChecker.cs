@@ -114,6 +114,8 @@ public static class DependencyChecker
         /// <summary>Parallel compares and tests of one type (.and, .or, .or.andcm) may write the same predicate; 0 otherwise.</summary>
         public int Parallel;
         public bool Unconditional;
+        /// <summary>The loop branches and clrrrb, which rotate p16–p63: their relations are forgotten (GNU as: MOD_RRBS).</summary>
+        public bool RotatesPredicates;
         /// <summary>mov pr=… / mov pr.rot=…, which rewrite many predicates.</summary>
         public bool RewritesPredicates;
         /// <summary>Executing it may change the predicate relations (it writes a predicate, or rewrites them all).</summary>
@@ -234,6 +236,10 @@ public static class DependencyChecker
         var sides = PredicateSides(f.Mnemonic);
         if (rewrites && ops[0].Text == "pr.rot") maskOperand = -1;
         var wawOnly = conditional ? writes.ToArray() : Array.Empty<int>();
+        // The loop branches and clrrrb change the rotating register base: what was known of p16–p63 no longer holds.
+        bool rotates = f.Mnemonic.StartsWith("br.ctop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.cexit", StringComparison.Ordinal)
+            || f.Mnemonic.StartsWith("br.wtop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.wexit", StringComparison.Ordinal)
+            || f.Mnemonic.StartsWith("clrrrb", StringComparison.Ordinal);
         if (conditional || f.Mnemonic == "rfi")
         {
             // A branch writes only when taken, and then the path leaves the group: what it writes is never seen after
@@ -269,7 +275,8 @@ public static class DependencyChecker
             Parallel = ParallelType(f),
             Unconditional = f.Mnemonic.Contains(".unc"),
             RewritesPredicates = rewrites,
-            TouchesPredicates = rewrites || targets.Count > 0,
+            TouchesPredicates = rewrites || targets.Count > 0 || rotates,
+            RotatesPredicates = rotates,
             IsBranch = f.Unit == Unit.B,
             Flow = f.Mnemonic == "rfi" || f.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal) ? FormFacts.EndsPath
                 : conditional ? FormFacts.EndsPathUnpredicated : 0,
@@ -278,7 +285,7 @@ public static class DependencyChecker
             UnatOperand = unatOperand,
             MarksImplicit = implicitWrites.Length != 0 || unat is FormFacts.UnatSpill or FormFacts.UnatMoveTo or FormFacts.UnatPseudoTo or FormFacts.UnatPseudoFrom,
             ChecksImplicit = implicitReads.Length != 0 || unat != 0,
-            Attention = (rewrites || targets.Count > 0 ? FormFacts.ChangesRelations : 0)
+            Attention = (rewrites || targets.Count > 0 || rotates ? FormFacts.ChangesRelations : 0)
                 | (f.Has(InsnFlags.FirstInGroup) || f.Has(InsnFlags.LastInGroup) ? FormFacts.PlacementRule : 0)
                 | (lasting && implicitWrites.Length + writes.Count > 0 ? FormFacts.Serializing : 0),
         };
@@ -348,10 +355,11 @@ public static class DependencyChecker
     }
 
     /// <summary>Forms whose qualifying predicate GNU as's classes of predicate readers leave out, so its checks never read it.</summary>
-    private static bool QpNotReadByGnu(Form f)
+    internal static bool QpNotReadByGnu(Form f)
     {
         string m = f.Mnemonic;
-        return m is "rum" or "hint"
+        // Unit-less break, nop and hint, rum, and Itanium 9500's mpy4, mpyshl4 and dahr moves.
+        return m is "rum" or "hint" or "break" or "nop" or "mpy4" or "mpyshl4"
             || Array.Exists(f.Operands, o => o.Text is { } t && t.StartsWith("dahr", StringComparison.Ordinal)
                 || o.Symbols is { Length: > 0 } names && names[0].StartsWith("dahr", StringComparison.Ordinal));
     }
@@ -362,7 +370,7 @@ public static class DependencyChecker
     /// <summary>GNU as's pr-readers-br: the branches (and break.b, nop.b) whose predicate may come from an integer compare of their group.</summary>
     private static bool IsPrReaderBr(string m) =>
         m.StartsWith("break.b", StringComparison.Ordinal) || m.StartsWith("nop.b", StringComparison.Ordinal) || m.StartsWith("hint.b", StringComparison.Ordinal)
-        || m is "break" or "nop" || m.StartsWith("br.ia", StringComparison.Ordinal)
+        || m.StartsWith("br.ia", StringComparison.Ordinal)
         || m.StartsWith("br.ret", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal) || m.StartsWith("br.wtop", StringComparison.Ordinal)
         || m.StartsWith("brl", StringComparison.Ordinal)
         || (IsConditionalBranch(m) && !m.StartsWith("br.clr", StringComparison.Ordinal));
@@ -461,6 +469,8 @@ public static class DependencyChecker
                 Clear();
                 return;
             }
+            if (facts.RotatesPredicates)
+                for (int p = 16; p < 64; p++) Forget(p);
             int targets = 0;
             int first = 0, second = 0;
             foreach (int i in facts.PredicateTargets)
@@ -784,7 +794,7 @@ public static class DependencyChecker
             foreach (var use in facts.ImplicitReads)
             {
                 int r = ResourceCount + use.Row;
-                if (use.Row == done || _stamp[r] != _group || !use.Holds(values)) continue;
+                if (use.Row == done || _stamp[r] != _group || !use.Holds(values, qp)) continue;
                 done = use.Row;
                 int w = Conflicting(r, facts, qp, isRead: true, relations);
                 if (w >= 0 && w != k) found.Add(new Violation(w, k, r, ImplicitResources.Rows[use.Row].IsRaw));

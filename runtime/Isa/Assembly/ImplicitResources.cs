@@ -82,12 +82,13 @@ internal static class ImplicitResources
 
         public int Operand => Operands == 0 ? -1 : BitCount.TrailingZeros((ulong)Operands);
 
-        /// <summary>Whether the instruction with these operand values uses the row.</summary>
+        /// <summary>Whether the instruction with these operand values (and qualifying predicate) uses the row.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Holds(ReadOnlySpan<int> values)
+        public bool Holds(ReadOnlySpan<int> values, int qp = 0)
         {
             int ops = Operands;
             if (ops == 0) return true;
+            if (ops == QpOperand) return qp >= Lo && qp <= Hi;
             if (IsBit) return (values[BitCount.TrailingZeros((ulong)ops)] >> Lo & 1) != 0;
             for (; ops != 0; ops &= ops - 1)
             {
@@ -116,6 +117,9 @@ internal static class ImplicitResources
     }
 
     private static readonly Cond[] s_always = { Cond.Always };
+
+    /// <summary>The <see cref="Use.Operands"/> of a condition on the qualifying predicate, which is no operand.</summary>
+    public const int QpOperand = 1 << 30;
 
     public static IReadOnlyList<Row> Rows => s_rows;
 
@@ -245,6 +249,27 @@ internal static class ImplicitResources
     };
 
     private static readonly string[] s_arMoveFormats = { "M29", "M30", "M31", "I26", "I27", "I28" };
+
+    /// <summary>
+    /// The forms' uses of the rotating registers, as GNU as counts them for CFM (its note 2): an FR operand above f31, a
+    /// predicate target above p15, a qualifying predicate above p15 (the rotating GRs count only after .rotr, which IvtGen
+    /// does not take; GNU as counts none without it either).
+    /// </summary>
+    private static readonly Class Rotating = f =>
+    {
+        var conds = new List<Cond>();
+        if (!DependencyChecker.QpNotReadByGnu(f)) conds.Add(new Cond(false, QpOperand, 16, 63));
+        int fr = 0, pr = 0;
+        var ops = f.Operands;
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (ops[i].Kind == OperandKind.Fr) fr |= 1 << i;
+            if (ops[i].Kind == OperandKind.Pr && ops[i].IsOutput) pr |= 1 << i;
+        }
+        if (fr != 0) conds.Add(new Cond(false, fr, 32, 127));
+        if (pr != 0) conds.Add(new Cond(false, pr, 16, 63));
+        return conds.Count == 0 ? null : conds.ToArray();
+    };
 
     /// <summary>rsm, ssm, rum, sum whose mask has PSR bit <paramref name="bit"/> (the tables' note 7).</summary>
     private static Class MaskHas(Class c, int bit) => f => c(f) is null ? null : new[] { new Cond(true, 1, bit, bit) };
@@ -416,6 +441,14 @@ internal static class ImplicitResources
         Waw("psr.cpl", epc, epc, Semantics.ImpliedF);
         var vmsw = Named("vmsw", "rfi");
         Waw("psr.vm", vmsw, vmsw, Semantics.ImpliedF);
+
+        // CFM: a loop branch rotates the registers (and changes its rrb's); what later in its group uses a rotating one
+        // reads the frame it changed. Calls, returns and the like write it too, but end their group or, as branches,
+        // are never seen by the rest of it.
+        var modSched = Named("br.ctop", "br.cexit", "br.wtop", "br.wexit");
+        Raw("cfm", modSched, Any(modSched, Named("cover", "alloc", "rfi", "loadrs", "br.ret", "br.call", "brl.call")), Semantics.ImpliedF);
+        Raw("cfm", modSched, Rotating, Semantics.ImpliedF);
+        rows.Add(new Row("cfm", false, modSched, Any(modSched, Named("br.call", "brl.call", "br.ret", "alloc", "clrrrb", "cover", "rfi")), Semantics.ImpliedF));
 
         // Control registers that instructions use without naming them.
         Raw(Registers.CrName(Dcr), Cr(MovToCr, Dcr), MemReadersSpec, Semantics.Data);

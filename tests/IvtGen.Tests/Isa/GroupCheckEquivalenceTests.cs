@@ -448,7 +448,7 @@ public sealed class GroupCheckEquivalenceTests
             var (w, r) = ImplicitResources.UsesOf(ins.Form);
             var writes = ConditionalBranch(ins.Form.Mnemonic) || ins.Form.Mnemonic == "rfi" ? new List<int>()
                 : w.Where(u => u.Holds(values)).Select(u => DependencyChecker.ResourceCount + u.Row).Distinct().ToList();
-            var reads = r.Where(u => u.Holds(values)).Select(u => DependencyChecker.ResourceCount + u.Row).Distinct().ToList();
+            var reads = r.Where(u => u.Holds(values, ins.Qp)).Select(u => DependencyChecker.ResourceCount + u.Row).Distinct().ToList();
             return (writes, reads);
         }
 
@@ -482,6 +482,9 @@ public sealed class GroupCheckEquivalenceTests
                     Clear();
                     return;
                 }
+                // Loop branches and clrrrb rotate p16–p63.
+                if (new[] { "br.ctop", "br.cexit", "br.wtop", "br.wexit", "clrrrb" }.Any(n => f.Mnemonic.StartsWith(n, StringComparison.Ordinal)))
+                    _pairs.RemoveWhere(x => x.Item1 >= 16 || x.Item2 >= 16);
                 var targets = new List<long>();
                 for (int i = 0; i < ops.Length; i++)
                 {

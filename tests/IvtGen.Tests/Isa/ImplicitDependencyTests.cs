@@ -84,7 +84,7 @@ public sealed class ImplicitDependencyTests
         // chk.a and invala.e, Itanium 9500's mpy4/mpyshl4; the output lists them). A ratchet: it may only go down.
         var (registers, differences) = RegisterWarnings;
         Assert.True(registers > 12000, "the groups should hold plenty of register dependencies");
-        Assert.True(differences <= 75, $"{differences} register warnings differ from GNU as's (75 known)");
+        Assert.True(differences <= 68, $"{differences} register warnings differ from GNU as's (68 known)");
     }
 
     [Fact]
@@ -291,6 +291,7 @@ public sealed class ImplicitDependencyTests
             return Registers.CrName(int.Parse(Regex.Match(message, @"resource number is (\d+)").Groups[1].Value, CultureInfo.InvariantCulture));
         if (gnuName.StartsWith("PSR.", StringComparison.Ordinal)) return "psr." + gnuName.Substring(4);
         if (gnuName == "InService*") return "in-service interrupts";
+        if (gnuName == "CFM") return "cfm";
         if (gnuName.StartsWith("AR[UNAT]", StringComparison.Ordinal)) return "ar.unat";
         var cr = Regex.Match(gnuName, @"^CR\[([A-Z]+)\]$");
         if (cr.Success) return cr.Groups[1].Value == "GPTA" ? "cr9" : "cr." + cr.Groups[1].Value.ToLowerInvariant();
