@@ -81,6 +81,8 @@ public static class DependencyChecker
         public bool IntegerPredicateWriter;
         /// <summary>mov r=pr, which reads every predicate.</summary>
         public bool ReadsAllPredicates;
+        /// <summary>br.ia, which reads every application register (GNU as lists it among every AR's readers).</summary>
+        public bool ReadsAllAppRegs;
         /// <summary>
         /// mov pr=r2,mask (the predicates of the mask: bits 1–15 one each, bit 16 p16–p63), its alias mov pr=r2 (all),
         /// mov pr.rot=imm (p16–p63, whatever the value, as GNU as counts it): <see cref="PrMask"/>, <see cref="PrAll"/>,
@@ -259,6 +261,7 @@ public static class DependencyChecker
             BranchReadsQp = IsPrReaderBr(f.Mnemonic),
             IntegerPredicateWriter = rewrites || IsIntegerCompare(f.Mnemonic),
             ReadsAllPredicates = f.Mnemonic == "mov" && ops.Length == 2 && ops[1].Kind == OperandKind.Fixed && ops[1].Text == "pr",
+            ReadsAllAppRegs = f.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal),
             // GNU as counts the predicates of a mask only: its "mov pr=r2" without one writes none as it sees it.
             PredicateWrites = !rewrites ? 0 : ops[0].Text == "pr.rot" ? FormFacts.PrRotating : maskOperand >= 0 ? FormFacts.PrMask : 0,
             PredicateMaskOperand = maskOperand,
@@ -341,6 +344,12 @@ public static class DependencyChecker
             writes.Add(lc);
         }
         if (m.StartsWith("br.call", StringComparison.Ordinal) || m.StartsWith("brl.call", StringComparison.Ordinal)) reads.Add(ec);
+        // br.ret restores ar.ec (a write a later instruction never sees, being a branch's: checked for WAW only).
+        if (m.StartsWith("br.ret", StringComparison.Ordinal)) writes.Add(ec);
+        // ld16 writes ar.csd and st16 and cmp8xchg16 read it, whether or not the source names it.
+        int csd = Resource(OperandKind.Ar, 25) << 4 | NoOperand;
+        if (m.StartsWith("ld16", StringComparison.Ordinal) && !writes.Contains(csd)) writes.Add(csd);
+        if ((m.StartsWith("st16", StringComparison.Ordinal) || m.StartsWith("cmp8xchg16", StringComparison.Ordinal)) && !reads.Contains(csd)) reads.Add(csd);
     }
 
     /// <summary>GNU as's sides of a predicate write after a write (FormFacts.PrSide0…): only its integer compares have "and" and "or" sides.</summary>
@@ -599,6 +608,9 @@ public static class DependencyChecker
             if (facts.ReadsAllPredicates)
                 for (int r = 257; r < 320; r++)
                     if (stamp[r] == group && r != 256 + qp) Read(facts, qp, r, k, relations, found);
+            if (facts.ReadsAllAppRegs)
+                for (int r = 328; r < 456; r++)
+                    if (stamp[r] == group) Read(facts, qp, r, k, relations, found);
             // Each write is checked against the group's earlier writer, then recorded; a resource this instruction
             // already wrote (a register it names twice) is the same write again, as Effects lists it once.
             foreach (int e in facts.Writes)
@@ -969,7 +981,7 @@ public static class DependencyChecker
                 if (stamp[r] == group && !IsConstant(r)) return true;
                 stamp[r] = group;
             }
-            if (facts.ChecksImplicit && _implicitGroup == group || facts.ReadsAllPredicates || facts.PredicateWrites != 0) return true;
+            if (facts.ChecksImplicit && _implicitGroup == group || facts.ReadsAllPredicates || facts.ReadsAllAppRegs || facts.PredicateWrites != 0) return true;
             if (facts.MarksImplicit) _implicitGroup = group;
             // A taken branch leaves the path: what follows in the group starts afresh (the full check forgets the same).
             if (facts.Flow != 0 && EndsPath(facts, qp)) Begin();

@@ -342,6 +342,7 @@ public sealed class GroupCheckEquivalenceTests
             if (ins.Qp != 0 && !facts.QpNotRead) Add(reads, 256 + ins.Qp);
             foreach (int e in facts.Reads) Add(reads, (e >> 4) + ((e & 15) == 15 ? 0 : values[e & 15]));
             if (facts.ReadsAllPredicates) for (int p = 1; p < 64; p++) if (p != ins.Qp) Add(reads, 256 + p);
+            if (facts.ReadsAllAppRegs) for (int ar = 0; ar < 128; ar++) Add(reads, 328 + ar);
             foreach (int e in facts.Writes) Add(writes, (e >> 4) + ((e & 15) == 15 ? 0 : values[e & 15]));
             if (facts.PredicateWrites == DependencyChecker.FormFacts.PrRotating) for (int p = 16; p < 64; p++) Add(writes, 256 + p);
             if (facts.PredicateWrites == DependencyChecker.FormFacts.PrMask)
