@@ -450,6 +450,39 @@ internal static class ImplicitResources
         Raw("cfm", modSched, Rotating, Semantics.ImpliedF);
         rows.Add(new Row("cfm", false, modSched, Any(modSched, Named("br.call", "brl.call", "br.ret", "alloc", "clrrrb", "cover", "rfi")), Semantics.ImpliedF));
 
+        // The translation caches and registers: what an insert or a purge changes, memory accesses (and epc, vmsw, the
+        // other inserts and purges) read. GNU as's names: DTC, DTR, ITC, ITR.
+        var itc = Named("itc.i", "itc.d");
+        var itrAll = Named("itr.i", "itr.d");
+        var ptcPtr = Named("ptc.e", "ptc.g", "ptc.ga", "ptc.l", "ptr.i", "ptr.d");
+        var inserts = Any(itc, itrAll);
+        var mem = Any(MemReaders, MemWriters, NonAccess);
+        var epcVmsw = Named("epc", "vmsw");
+        Raw("data TLB", Any(ptcPtr, inserts), mem, Semantics.Data);
+        Raw("data TLB", inserts, Any(ptcPtr, inserts), Semantics.ImpliedF);
+        Raw("data TLB", ptcPtr, inserts, Semantics.ImpliedF);
+        rows.Add(new Row("data TLB", false, Any(ptcPtr, inserts), inserts, Semantics.ImpliedF));
+        rows.Add(new Row("data TLB", false, inserts, ptcPtr, Semantics.ImpliedF));
+        var itrD = Named("itr.d");
+        var ptrD = Named("ptr.d");
+        Raw("data TR", itrD, mem, Semantics.Data);
+        Raw("data TR", itrD, Named("ptc.g", "ptc.ga", "ptc.l", "ptr.d", "itr.d"), Semantics.ImpliedF);
+        Raw("data TR", ptrD, mem, Semantics.Data);
+        Raw("data TR", ptrD, Named("itr.d", "itc.d"), Semantics.ImpliedF);
+        Waw("data TR", itrD, itrD, Semantics.ImpliedF);
+        Waw("data TR", itrD, ptrD, Semantics.ImpliedF);
+        Raw("instruction TLB", Any(ptcPtr, inserts), epcVmsw, Semantics.Instr);
+        Raw("instruction TLB", ptcPtr, inserts, Semantics.ImpliedF);
+        Raw("instruction TLB", inserts, Named("itc.d", "itc.i", "itr.d", "itr.i", "ptr.d", "ptr.i", "ptc.g", "ptc.ga", "ptc.l"), Semantics.ImpliedF);
+        rows.Add(new Row("instruction TLB", false, Any(ptcPtr, inserts), inserts, Semantics.ImpliedF));
+        rows.Add(new Row("instruction TLB", false, inserts, ptcPtr, Semantics.ImpliedF));
+        var itrI = Named("itr.i");
+        var ptrI = Named("ptr.i");
+        Raw("instruction TR", itrI, Named("itr.i", "itc.i", "ptc.g", "ptc.ga", "ptc.l", "ptr.i"), Semantics.ImpliedF);
+        Raw("instruction TR", Any(itrI, ptrI), epcVmsw, Semantics.Instr);
+        Raw("instruction TR", ptrI, Named("itc.i", "itr.i"), Semantics.ImpliedF);
+        Waw("instruction TR", itrI, Any(itrI, ptrI), Semantics.ImpliedF);
+
         // Control registers that instructions use without naming them.
         Raw(Registers.CrName(Dcr), Cr(MovToCr, Dcr), MemReadersSpec, Semantics.Data);
         Raw(Registers.CrName(Pta), Cr(MovToCr, Pta), Any(MemReaders, MemWriters, NonAccess, Named("thash")), Semantics.Data);
