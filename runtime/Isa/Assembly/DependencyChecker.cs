@@ -113,7 +113,10 @@ public static class DependencyChecker
         public ImplicitResources.Use[] ImplicitWrites = Array.Empty<ImplicitResources.Use>(), ImplicitReads = Array.Empty<ImplicitResources.Use>();
         /// <summary>The operands that are predicate targets, in order.</summary>
         public int[] PredicateTargets = Array.Empty<int>();
-        /// <summary>Parallel compares and tests of one type (.and, .or, .or.andcm) may write the same predicate; 0 otherwise.</summary>
+        /// <summary>
+        /// The type of a parallel compare or test (.and, .or, .or.andcm), 0 for other forms: such a compare makes no
+        /// exclusive pair of its targets. (Which writes of one predicate conflict is <see cref="PrSide0"/>'s.)
+        /// </summary>
         public int Parallel;
         public bool Unconditional;
         /// <summary>The loop branches and clrrrb, which rotate p16–p63: their relations are forgotten (GNU as: MOD_RRBS).</summary>
@@ -122,11 +125,10 @@ public static class DependencyChecker
         public bool RewritesPredicates;
         /// <summary>Executing it may change the predicate relations (it writes a predicate, or rewrites them all).</summary>
         public bool TouchesPredicates;
-        /// <summary>A B-unit form: may consume a predicate written in its own group.</summary>
-        public bool IsBranch;
         /// <summary>
-        /// What it does to the dependencies of its group, as GNU as sees it: <see cref="EndsPathUnpredicated"/>,
-        /// <see cref="EndsPath"/>, <see cref="ConditionalBranch"/>, <see cref="ConditionalCall"/>; 0 for most.
+        /// What it does to the dependencies of its group, as GNU as sees it: <see cref="EndsPathUnpredicated"/> (GNU's
+        /// conditional branches: predicated, they take away what was written on their predicate), <see cref="EndsPath"/>;
+        /// 0 for most.
         /// </summary>
         public int Flow;
 
@@ -280,7 +282,6 @@ public static class DependencyChecker
             RewritesPredicates = rewrites,
             TouchesPredicates = rewrites || targets.Count > 0 || rotates,
             RotatesPredicates = rotates,
-            IsBranch = f.Unit == Unit.B,
             Flow = f.Mnemonic == "rfi" || f.Mnemonic.StartsWith("br.ia", StringComparison.Ordinal) ? FormFacts.EndsPath
                 : conditional ? FormFacts.EndsPathUnpredicated : 0,
             IsCall = conditional && f.Mnemonic.Contains(".call"),
