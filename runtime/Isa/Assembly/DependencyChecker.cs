@@ -329,6 +329,13 @@ public static class DependencyChecker
             Drop(writes, fr0, i => i > first && ops[i].Kind == OperandKind.Fr);
         }
         if (m.StartsWith("lfetch", StringComparison.Ordinal) && f.Format == "M13") reads.RemoveAll(e => (e & 15) != NoOperand && ops[e & 15].Kind == OperandKind.Mem);
+        // chk.a and invala.e name a register they read in no class of GNU's; nor do Itanium 9500's mpy4 and mpyshl4 theirs.
+        if (m.StartsWith("chk.a", StringComparison.Ordinal) || m == "invala.e") reads.RemoveAll(e => (e & 15) != NoOperand);
+        if (m is "mpy4" or "mpyshl4")
+        {
+            reads.RemoveAll(e => (e & 15) != NoOperand);
+            writes.RemoveAll(e => (e & 15) != NoOperand);
+        }
         bool modSched = m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal)
             || m.StartsWith("br.wtop", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal);
         bool counted = m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal) || m.StartsWith("br.cloop", StringComparison.Ordinal);
