@@ -241,9 +241,9 @@ public static class DependencyChecker
         if (rewrites && ops[0].Text == "pr.rot") maskOperand = -1;
         var wawOnly = conditional ? writes.ToArray() : Array.Empty<int>();
         // The loop branches and clrrrb change the rotating register base: what was known of p16–p63 no longer holds.
-        bool rotates = f.Mnemonic.StartsWith("br.ctop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.cexit", StringComparison.Ordinal)
-            || f.Mnemonic.StartsWith("br.wtop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.wexit", StringComparison.Ordinal)
-            || f.Mnemonic.StartsWith("clrrrb", StringComparison.Ordinal);
+        bool modSched = IsModSched(f.Mnemonic);
+        bool rotates = modSched || f.Mnemonic.StartsWith("clrrrb", StringComparison.Ordinal);
+        bool checkLoad = IsCheckLoad(f.Mnemonic);
         if (conditional || f.Mnemonic == "rfi")
         {
             // A branch writes only when taken, and then the path leaves the group: what it writes is never seen after
@@ -257,9 +257,9 @@ public static class DependencyChecker
             Writes = writes.ToArray(),
             EffectWrites = effectWrites,
             EffectReads = effectReads,
-            WritesNotRead = IsCheckLoad(f.Mnemonic),
-            CheckTarget = IsCheckLoad(f.Mnemonic) ? Array.FindIndex(ops, o => o.IsOutput && o.Kind is OperandKind.Gr or OperandKind.Fr) : -1,
-            CheckTargetIsFr = IsCheckLoad(f.Mnemonic) && Array.Exists(ops, o => o.IsOutput && o.Kind == OperandKind.Fr),
+            WritesNotRead = checkLoad,
+            CheckTarget = checkLoad ? Array.FindIndex(ops, o => o.IsOutput && o.Kind is OperandKind.Gr or OperandKind.Fr) : -1,
+            CheckTargetIsFr = checkLoad && Array.Exists(ops, o => o.IsOutput && o.Kind == OperandKind.Fr),
             BranchReadsQp = IsPrReaderBr(f.Mnemonic),
             IntegerPredicateWriter = rewrites || IsIntegerCompare(f.Mnemonic),
             ReadsAllPredicates = f.Mnemonic == "mov" && ops.Length == 2 && ops[1].Kind == OperandKind.Fixed && ops[1].Text == "pr",
@@ -268,8 +268,7 @@ public static class DependencyChecker
             PredicateWrites = !rewrites ? 0 : ops[0].Text == "pr.rot" ? FormFacts.PrRotating : maskOperand >= 0 ? FormFacts.PrMask : 0,
             PredicateMaskOperand = maskOperand,
             MovToBr = f.Format == "I21",
-            ModSched = f.Mnemonic.StartsWith("br.ctop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.cexit", StringComparison.Ordinal)
-                || f.Mnemonic.StartsWith("br.wtop", StringComparison.Ordinal) || f.Mnemonic.StartsWith("br.wexit", StringComparison.Ordinal),
+            ModSched = modSched,
             WawOnlyWrites = wawOnly,
             QpNotRead = QpNotReadByGnu(f),
             PrSide0 = sides.Side0, PrSide1 = sides.Side1, PrType0 = sides.Type0, PrType1 = sides.Type1,
@@ -336,8 +335,7 @@ public static class DependencyChecker
             reads.RemoveAll(e => (e & 15) != NoOperand);
             writes.RemoveAll(e => (e & 15) != NoOperand);
         }
-        bool modSched = m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal)
-            || m.StartsWith("br.wtop", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal);
+        bool modSched = IsModSched(m);
         bool counted = m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal) || m.StartsWith("br.cloop", StringComparison.Ordinal);
         int ec = Resource(OperandKind.Ar, 66) << 4 | NoOperand, lc = Resource(OperandKind.Ar, 65) << 4 | NoOperand;
         if (modSched)
@@ -380,6 +378,11 @@ public static class DependencyChecker
             || Array.Exists(f.Operands, o => o.Text is { } t && t.StartsWith("dahr", StringComparison.Ordinal)
                 || o.Symbols is { Length: > 0 } names && names[0].StartsWith("dahr", StringComparison.Ordinal));
     }
+
+    /// <summary>GNU as's mod-sched-brs: the loop branches that write p63 and ar.ec (br.ctop, br.cexit, br.wtop, br.wexit).</summary>
+    private static bool IsModSched(string m) =>
+        m.StartsWith("br.ctop", StringComparison.Ordinal) || m.StartsWith("br.cexit", StringComparison.Ordinal)
+        || m.StartsWith("br.wtop", StringComparison.Ordinal) || m.StartsWith("br.wexit", StringComparison.Ordinal);
 
     /// <summary>ld.c, ldf.c, ldfp.c (.clr, .nc, .clr.acq): GNU as's check loads.</summary>
     private static bool IsCheckLoad(string m) => m.StartsWith("ld", StringComparison.Ordinal) && (m.Contains(".c.clr") || m.Contains(".c.nc"));
